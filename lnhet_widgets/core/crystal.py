@@ -18,7 +18,7 @@ Examples
 --------
 >>> atoms = bulk("beta-NaGdF4", dopants={"Yb": 0.3, "Tm": 0.01}, supercell=(4, 4, 4), seed=1)
 >>> len(atoms), atoms.get_chemical_formula()
-(576, 'F384Gd66Na96Tm1Yb29')
+(576, 'F384Gd66Na96TmYb29')
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from collections.abc import Mapping
 import ase.io
 import numpy as np
 from ase import Atoms
+from ase.data import atomic_numbers
 from ase.spacegroup import crystal
 
 from .materials import RE_DOPANTS, Material, get_material
@@ -160,36 +161,46 @@ def bulk(
     reps = _check_supercell(supercell)
     doping = _check_dopants(dopants, m.host_re)
     cell_atoms, labels = unit_cell(m, lattice=lattice)
-    atoms = cell_atoms.repeat(reps)
-    labels = np.array(labels * int(np.prod(reps)), dtype="<U4")
+    atoms = _tile(cell_atoms, reps)
+    labels = np.tile(np.array(labels, dtype="<U4"), int(np.prod(reps)))
     rng = np.random.default_rng(seed)
-    symbols = np.array(atoms.get_chemical_symbols(), dtype="<U2")
+    numbers = atoms.numbers.copy()
     keep = np.ones(len(atoms), dtype=bool)
+    host = atomic_numbers[m.host_re] if m.host_re else -1
 
     if m.structure == "fluorite":
         cations = np.flatnonzero(labels == "CAT")
-        symbols[cations[~_choose_exact(rng, cations.size, 0.5)]] = "Na"
+        numbers[cations[~_choose_exact(rng, cations.size, 0.5)]] = atomic_numbers["Na"]
     elif m.structure == "beta-hexagonal":
         mixed = np.flatnonzero(labels == "MIX")
-        symbols[mixed[~_choose_exact(rng, mixed.size, 0.5)]] = "Na"
+        numbers[mixed[~_choose_exact(rng, mixed.size, 0.5)]] = atomic_numbers["Na"]
         # Each cell holds its two 2h positions at consecutive indices; keep one of them.
         pairs = np.flatnonzero(labels == "NA2H").reshape(-1, 2)
         drop = pairs[np.arange(len(pairs)), rng.integers(0, 2, len(pairs))]
         keep[drop] = False
 
     if doping:
-        re_sites = np.flatnonzero((symbols == m.host_re) & keep)
+        re_sites = np.flatnonzero((numbers == host) & keep)
         order = rng.permutation(re_sites.size)
         start = 0
         for element, fraction in doping.items():
             count = round(fraction * re_sites.size)
-            symbols[re_sites[order[start : start + count]]] = element
+            numbers[re_sites[order[start : start + count]]] = atomic_numbers[element]
             start += count
 
-    atoms.set_chemical_symbols(list(symbols))
+    atoms.numbers = numbers
     atoms.arrays["site"] = labels
-    del atoms.arrays["spacegroup_kinds"]
     return atoms[keep]
+
+
+def _tile(cell_atoms: Atoms, reps: tuple[int, int, int]) -> Atoms:
+    """Repeat a unit cell, cell-major (atom i of cell k at index k * n + i), vectorised."""
+    grid = np.indices(reps).reshape(3, -1).T
+    shifts = grid @ cell_atoms.cell.array
+    positions = (shifts[:, None, :] + cell_atoms.positions[None, :, :]).reshape(-1, 3)
+    numbers = np.tile(cell_atoms.numbers, len(grid))
+    return Atoms(numbers=numbers, positions=positions,
+                 cell=cell_atoms.cell.array * np.array(reps)[:, None], pbc=True)
 
 
 def re_site_mask(atoms: Atoms) -> np.ndarray:
@@ -212,7 +223,7 @@ def load_cif(source: str | os.PathLike | bytes) -> Atoms:
     Examples
     --------
     >>> import io, ase.io
-    >>> buf = io.StringIO()
+    >>> buf = io.BytesIO()
     >>> ase.io.write(buf, bulk("CsPbBr3"), format="cif")
     >>> load_cif(buf.getvalue()).get_chemical_formula()
     'Br3CsPb'

@@ -1,0 +1,70 @@
+"""JSON and CSV export shared by the result dataclasses of the core models."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+
+import numpy as np
+
+
+class ResultIO:
+    """Mixin for frozen dataclasses whose fields are numbers, strings or numpy arrays.
+
+    ``to_json``/``from_json`` round-trip exactly (floats are written with full precision);
+    ``to_csv`` writes the 1-D array fields that share the longest length as columns, the form
+    a spreadsheet user expects for profiles and patterns.
+    """
+
+    def to_dict(self) -> dict:
+        """Return the fields as plain Python objects (arrays become nested lists)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.tolist() if isinstance(value, np.ndarray) else value
+        return out
+
+    def to_json(self, path=None) -> str:
+        """Serialise to JSON; write it to ``path`` too when given. Returns the JSON text."""
+        text = json.dumps({"type": type(self).__name__, "fields": self.to_dict()})
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        return text
+
+    @classmethod
+    def from_json(cls, text_or_path: str):
+        """Rebuild a result from :meth:`to_json` output (JSON text or a file path)."""
+        text = text_or_path
+        if not text_or_path.lstrip().startswith("{"):
+            with open(text_or_path, encoding="utf-8") as handle:
+                text = handle.read()
+        payload = json.loads(text)
+        if payload.get("type") != cls.__name__:
+            raise ValueError(f"JSON holds a {payload.get('type')!r}, not a {cls.__name__}")
+        kwargs = {}
+        for f in dataclasses.fields(cls):
+            value = payload["fields"][f.name]
+            kwargs[f.name] = np.asarray(value) if isinstance(value, list) else value
+        return cls(**kwargs)
+
+    def to_csv(self, path=None) -> str:
+        """Write the longest 1-D array fields as CSV columns; returns the CSV text."""
+        arrays = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if isinstance(getattr(self, f.name), np.ndarray) and getattr(self, f.name).ndim == 1
+        }
+        if not arrays:
+            raise ValueError(f"{type(self).__name__} has no 1-D array fields to write as CSV")
+        length = max(a.size for a in arrays.values())
+        columns = {k: v for k, v in arrays.items() if v.size == length}
+        buffer = io.StringIO()
+        buffer.write(",".join(columns) + "\n")
+        np.savetxt(buffer, np.column_stack(list(columns.values())), delimiter=",", fmt="%.10g")
+        text = buffer.getvalue()
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        return text
