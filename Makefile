@@ -1,0 +1,41 @@
+# Two commands do all set-up on a fresh machine:
+#   make lab   creates .venv, installs the package and opens the curriculum in JupyterLab
+#   make test  creates .venv with the test extras and runs every test (lint, Python, browser, JS)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LAB_STAMP := $(VENV)/.lab-installed
+TEST_STAMP := $(VENV)/.test-installed
+
+.PHONY: lab test lint pytest jstest benchmarks clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(LAB_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $@ $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+
+test: $(TEST_STAMP) lint pytest jstest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+pytest: $(TEST_STAMP)
+	$(BIN)/python -m pytest
+
+jstest:
+	node --test js/test/
+
+benchmarks: $(LAB_STAMP)
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
