@@ -1,0 +1,28 @@
+"""Interactive labs and the parts they are built from (ipywidgets 8, nglview, bqplot, anywidget).
+
+Examples
+--------
+>>> from lnhet_widgets.widgets import MismatchLab
+>>> lab = MismatchLab()
+>>> lab.params.shell
+'CsPbBr3'
+"""
+
+from .gauge import ToleranceGauge
+from .mismatch_lab import MismatchLab, MismatchParams, MismatchResult
+from .panel import ParameterPanel, param
+from .quiz import Quiz
+from .status import StatusLine
+from .structure_view import StructureView
+
+__all__ = [
+    "MismatchLab",
+    "MismatchParams",
+    "MismatchResult",
+    "ParameterPanel",
+    "Quiz",
+    "StatusLine",
+    "StructureView",
+    "ToleranceGauge",
+    "param",
+]

@@ -87,7 +87,7 @@ class ParameterPanel(widgets.VBox):
         for name, control in self.controls.items():
             tip = dataclasses.fields(params)[self._index(name)].metadata["description"]
             if tip:
-                control.description_tooltip = tip
+                control.tooltip = tip
             if on_change is not None:
                 control.observe(lambda _change: on_change(), names="value")
         super().__init__(children=list(self.controls.values()), **kwargs)

@@ -20,7 +20,7 @@ def line_figure(title: str, x_label: str, y_label: str, labels, *, colors=PALETT
     --------
     >>> fig, marks = line_figure("Strain", "core diameter (nm)", "w (eV/nm²)", ["w"])
     >>> set_mark_data(marks["w"], [1, 2, 3], [0.1, 0.2, 0.3])
-    >>> list(marks["w"].y)
+    >>> marks["w"].y.tolist()
     [0.1, 0.2, 0.3]
     """
     x_scale = bq.LinearScale()
@@ -32,7 +32,7 @@ def line_figure(title: str, x_label: str, y_label: str, labels, *, colors=PALETT
         for i, label in enumerate(labels)
     }
     axes = [bq.Axis(scale=x_scale, label=x_label),
-            bq.Axis(scale=y_scale, label=y_label, orientation="vertical", tick_format=".3g")]
+            bq.Axis(scale=y_scale, label=y_label, side="left", tick_format=".3g")]
     figure = bq.Figure(marks=list(marks.values()), axes=axes, title=title,
                        legend_location="top-left",
                        layout={"height": f"{height_px}px", "width": "100%"},

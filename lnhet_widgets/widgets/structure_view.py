@@ -23,6 +23,7 @@ STYLES = ("spacefill", "ball+stick")
 COLOR_MODES = ("element", "region")
 # Relative sphere sizes: the shell is drawn lighter so the core stays visible.
 _RADIUS_SCALE = {"core": 0.85, "shell": 0.45}
+_TILT_QUATERNION = [-0.2147, 0.2647, 0.0606, 0.9381]
 
 
 class StructureView(widgets.VBox):
@@ -56,9 +57,8 @@ class StructureView(widgets.VBox):
         ensure_frontend_version()
         import nglview
 
-        self.view = nglview.NGLWidget()
-        self.view.layout = widgets.Layout(width="100%", height=f"{height_px}px")
-        self.view.add_class("lnhet-structure-view")
+        self._height_px = height_px
+        self.view = self._new_view(nglview.NGLWidget())
         self._color = widgets.Dropdown(options=COLOR_MODES, value=color_by,
                                        description="Colour", layout={"width": "170px"},
                                        style={"description_width": "50px"})
@@ -79,11 +79,10 @@ class StructureView(widgets.VBox):
         self._save.on_click(lambda _b: self.save_image())
         toolbar = widgets.HBox([self._color, self._style, self._cutaway, self._hide_shell,
                                 self._save], layout={"flex_flow": "row wrap"})
-        super().__init__([toolbar, self.view, self.caption])
+        super().__init__([toolbar, self.view, self.caption], layout={"width": "100%"})
         self.add_class("lnhet-structure")
         self.atoms: Atoms | None = None
         self.n_drawn = 0
-        self._component = None
         if atoms is not None:
             self.set_atoms(atoms)
 
@@ -103,29 +102,36 @@ class StructureView(widgets.VBox):
             keep &= ~((regions == "shell") & (self.atoms.positions[:, 2] > 0))
         return self.atoms[keep]
 
+    def _new_view(self, view):
+        view.layout = widgets.Layout(width="100%", height=f"{self._height_px}px")
+        view.add_class("lnhet-structure-view")
+        return view
+
     def _reload(self) -> None:
         if self.atoms is None:
             return
         import nglview
 
         visible = self._visible()
-        if self._component is not None:
-            self.view.remove_component(self._component)
-        self._component = self.view.add_component(
-            nglview.TextStructure(atoms_to_pdb(visible)), default_representation=False
-        )
+        # A new structure gets a new nglview widget: nglview loads files asynchronously in the
+        # browser, and representation calls on a component that is still loading fail there.
+        old = self.view
+        self.view = self._new_view(nglview.show_text(atoms_to_pdb(visible), default=False))
         self.n_drawn = len(visible)
-        self._represent()
+        self._add_representations()
+        # A fixed tilt (−0.45 rad about x, then 0.55 rad about y, as a quaternion) shows three
+        # faces of the cube and the cut face; then fit the particle to the canvas.
+        self.view.control.rotate(_TILT_QUATERNION)
+        self.view.center()
+        self.children = (self.children[0], self.view, self.caption)
+        old.close()
         n_core = int((visible.arrays.get("region", np.array([])) == "core").sum())
         self.caption.value = (
             f"<small>{len(self.atoms):,} atoms ({self.n_drawn:,} drawn; "
             f"{n_core:,} in the core)</small>"
         )
 
-    def _represent(self) -> None:
-        if self._component is None:
-            return
-        self.view.clear_representations(component=0)
+    def _add_representations(self) -> None:
         kind = "spacefill" if self._style.value == "spacefill" else "ball+stick"
         for region, chain in CHAIN_OF_REGION.items():
             colour = ({"color_scheme": "element"} if self._color.value == "element"
@@ -134,6 +140,12 @@ class StructureView(widgets.VBox):
                     else {"aspect_ratio": 2.0})
             self.view.add_representation(kind, selection=f":{chain}", component=0,
                                          **colour, **size)
+
+    def _represent(self) -> None:
+        if self.atoms is None:
+            return
+        self.view.clear_representations(component=0)
+        self._add_representations()
 
     def handle_resize(self) -> None:
         """Redraw after the view became visible (nglview is blank in a hidden tab until then)."""

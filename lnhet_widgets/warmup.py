@@ -1,0 +1,36 @@
+"""Compile every numba kernel once, so that the first lab a student opens does not wait.
+
+Run as ``python -m lnhet_widgets.warmup`` (``binder/postBuild`` does, with
+``NUMBA_CPU_NAME=generic`` and a fixed ``NUMBA_CACHE_DIR``); the compiled kernels land in the
+numba cache and every later process loads them from there.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def warm_up() -> dict[str, float]:
+    """Call each numba-backed model on a tiny input; return seconds spent per model.
+
+    Examples
+    --------
+    >>> sorted(warm_up())
+    ['debye_pattern']
+    """
+    from .core.structures import build_heterostructure
+    from .core.xrd import debye_pattern
+
+    timings = {}
+    start = time.perf_counter()
+    tiny = build_heterostructure("alpha-NaYF4", 1.5, "CsPbBr3", 3.0, strain=False)
+    debye_pattern(tiny, np.linspace(10.0, 60.0, 51))
+    timings["debye_pattern"] = time.perf_counter() - start
+    return timings
+
+
+if __name__ == "__main__":
+    for name, seconds in warm_up().items():
+        print(f"compiled {name} in {seconds:.1f} s")

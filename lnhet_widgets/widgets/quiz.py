@@ -1,0 +1,59 @@
+"""Check-your-understanding questions with immediate feedback, for the lessons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+
+__all__ = ["Quiz"]
+
+
+class Quiz(widgets.VBox):
+    """A multiple-choice question that says at once whether the answer is right, and why.
+
+    Parameters
+    ----------
+    question : str
+        The question (HTML allowed).
+    options : sequence of str
+        The choices.
+    answer : int
+        Index of the right choice.
+    explanation : str
+        Shown with the verdict (HTML allowed).
+
+    Examples
+    --------
+    >>> quiz = Quiz("Which misfit is largest?", ["CsPbCl3", "CsPbI3"], 1, "a grows with X⁻.")
+    >>> quiz.choose(1)
+    True
+    >>> "Right" in quiz.feedback.value
+    True
+    """
+
+    def __init__(self, question: str, options: Sequence[str], answer: int, explanation: str):
+        if not 0 <= answer < len(options):
+            raise ValueError(f"answer must index options (0–{len(options) - 1}), got {answer}")
+        self.answer = answer
+        self.explanation = explanation
+        self.choices = widgets.RadioButtons(options=list(options), value=None,
+                                            layout={"width": "auto"})
+        self.feedback = widgets.HTML()
+        self.choices.observe(lambda change: self._judge(change.new), names="value")
+        super().__init__([widgets.HTML(f"<b>{question}</b>"), self.choices, self.feedback])
+        self.add_class("lnhet-quiz")
+
+    def choose(self, index: int) -> bool:
+        """Select option ``index`` as a student would; return whether it is right."""
+        self.choices.value = self.choices.options[index]
+        return index == self.answer
+
+    def _judge(self, value) -> None:
+        if value is None:
+            self.feedback.value = ""
+            return
+        right = self.choices.options.index(value) == self.answer
+        verdict = ("<span style='color:#2b7a3d'>✓ Right.</span>" if right
+                   else "<span style='color:#b00020'>✗ Not quite — try again.</span>")
+        self.feedback.value = f"{verdict} {self.explanation if right else ''}"

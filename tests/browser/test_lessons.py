@@ -1,0 +1,105 @@
+"""The lessons in a real browser: JupyterLab and Notebook 7, headless Chromium.
+
+Run with ``.venv/bin/pytest tests/browser -m browser``; each notebook test prints (and the
+session summary lists) the time from "Run All" to the end of the run and to the first drawn 3D
+frame. Screenshots land in ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from jupyter_harness import (
+    ARTIFACTS_DIR,
+    NGLVIEW_CANVAS,
+    assert_bqplot_marks,
+    assert_custom_widget,
+    assert_nglview_drawn,
+    run_notebook_in_lab,
+    save_notebook_screenshot,
+)
+
+GAUGE = '[data-testid="tolerance-gauge"]'
+# Budget per notebook for opening it, starting the kernel and running every cell; the whole
+# test, checks included, stays under two minutes.
+RUN_TIMEOUT_S = 90
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a notebook must show; None means "check it if the notebook shows one"."""
+
+    nglview: bool | None = True
+    bqplot_marks: int | None = 1
+    gauge: bool | None = None
+
+
+LESSONS = [
+    ("notebooks/00_welcome.ipynb", "lab", Expect()),
+    ("notebooks/01_lattice_mismatch.ipynb", "lab", Expect(gauge=True)),
+    ("notebooks/01_lattice_mismatch.ipynb", "notebook", Expect(gauge=True)),
+]
+
+
+def check_notebook(page, server, nb_path: str, ui: str, expect: Expect, record_report) -> None:
+    """Run ``nb_path`` in ``ui`` and assert a clean run and the expected widgets.
+
+    All findings are gathered before failing, so that one run tells everything that is wrong.
+    """
+    name = f"{ui}-{Path(nb_path).stem}"
+    for pattern in (f"{name}.*", f"{name}-*"):  # artifacts of an earlier run of this test
+        for stale in ARTIFACTS_DIR.glob(pattern):
+            stale.unlink()
+    report = run_notebook_in_lab(page, server.base_url, nb_path, timeout_s=RUN_TIMEOUT_S, ui=ui)
+    record_report(report)
+    (ARTIFACTS_DIR / f"{name}.txt").write_text(report.summary() + "\n", encoding="utf-8")
+    failures = report.problems()
+
+    def shows(selector: str) -> bool:
+        return page.evaluate(
+            "(s) => !!window.jupyterapp?.shell?.currentWidget?.node?.querySelector(s)", selector
+        )
+
+    checks = []
+    if expect.nglview or (expect.nglview is None and shows(NGLVIEW_CANVAS)):
+        checks.append(lambda: assert_nglview_drawn(page, name=f"{name}-nglview"))
+    if expect.bqplot_marks is not None or shows(".bqplot.figure"):
+        checks.append(
+            lambda: assert_bqplot_marks(page, expect.bqplot_marks or 1, name=f"{name}-bqplot")
+        )
+    if expect.gauge or (expect.gauge is None and shows(GAUGE)):
+        checks.append(lambda: assert_custom_widget(page, GAUGE, name=f"{name}-gauge"))
+    if not report.aborted:
+        for check in checks:
+            try:
+                check()
+            except AssertionError as error:
+                failures.append(str(error))
+    screenshot = save_notebook_screenshot(page, f"{name}-FAILED" if failures else name)
+    assert not failures, f"{nb_path} in {ui} (see {screenshot}):\n" + "\n".join(failures)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("nb_path", "ui", "expect"), LESSONS, ids=[f"{ui}-{Path(p).stem}" for p, ui, _ in LESSONS]
+)
+def test_lesson_in_browser(nb_path, ui, expect, jupyter_server, notebook_page, record_report):
+    notebook = jupyter_server.root_dir / nb_path
+    # A missing lesson is a failure, not a skip: the curriculum promises these notebooks.
+    assert notebook.is_file(), f"lesson notebook {nb_path} does not exist under {notebook.parent}"
+    check_notebook(notebook_page, jupyter_server, nb_path, ui, expect, record_report)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("ui", ["lab", "notebook"])
+def test_notebook_from_command_line(
+    extra_notebook, ui, jupyter_server, notebook_page, record_report
+):
+    """A notebook given with ``--notebook``: a clean run, and every widget kind it shows works."""
+    assert (jupyter_server.root_dir / extra_notebook).is_file(), (
+        f"{extra_notebook} does not exist under {jupyter_server.root_dir}"
+    )
+    expect = Expect(nglview=None, bqplot_marks=None, gauge=None)
+    check_notebook(notebook_page, jupyter_server, extra_notebook, ui, expect, record_report)
