@@ -6,11 +6,25 @@ import asyncio
 from collections.abc import Callable
 
 
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop when called inside an IPython kernel, else None."""
+    from IPython import get_ipython
+
+    if getattr(get_ipython(), "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class Debouncer:
     """Call ``func`` once, ``wait_s`` seconds after the last :meth:`trigger`.
 
-    Inside a running event loop (a Jupyter kernel) calls are delayed with ``call_later``;
-    without one (a script or a test) ``trigger`` calls ``func`` at once.
+    Inside a Jupyter kernel calls are delayed on the kernel's event loop with ``call_later``;
+    anywhere else (a script, a test) ``trigger`` calls ``func`` at once. Only a kernel counts:
+    other libraries (Playwright's sync API, for one) can leave a loop "running" in the main
+    thread that never runs the callbacks scheduled on it.
 
     Examples
     --------
@@ -28,9 +42,8 @@ class Debouncer:
 
     def trigger(self, *_args) -> None:
         """Schedule a call, replacing any pending one."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = _kernel_loop()
+        if loop is None:
             self.func()
             return
         if self._handle is not None:
