@@ -39,7 +39,7 @@ class StructureView(widgets.VBox):
     style : {"spacefill", "ball+stick"}
         Representation.
     cutaway : bool
-        Leave out the shell atoms in front of the core (z > 0, the side facing the camera).
+        Leave out the shell atoms in front of the core (z < 0: NGL looks at the particle from −z).
     height_px : int
         Height of the 3D canvas.
 
@@ -99,7 +99,7 @@ class StructureView(widgets.VBox):
         if self._hide_shell.value:
             keep &= regions != "shell"
         elif self._cutaway.value:
-            keep &= ~((regions == "shell") & (self.atoms.positions[:, 2] > 0))
+            keep &= ~((regions == "shell") & (self.atoms.positions[:, 2] < 0))
         return self.atoms[keep]
 
     def _new_view(self, view):
