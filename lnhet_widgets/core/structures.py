@@ -35,6 +35,7 @@ from scipy.spatial import cKDTree
 from ._validate import check_range
 from .crystal import bulk
 from .materials import get_material
+from .mismatch import effective_misfit
 from .stem import haadf_image
 from .strain import coreshell_strain, shell_displacement_nm
 
@@ -93,13 +94,6 @@ def _block(key, dopants, radius_a, seed):
     atoms.pbc = False
     atoms.cell = None
     return atoms
-
-
-def _default_misfit(core_key: str, shell_key: str) -> float:
-    from .mismatch import effective_misfit
-
-    # Sign: the shell is compressed onto the core (f > 0), as P1 observes for CsPbBr3.
-    return abs(effective_misfit(core_key, shell_key))
 
 
 def build_heterostructure(
@@ -195,7 +189,9 @@ def build_heterostructure(
 
     f = 0.0
     if strain:
-        f = _default_misfit(core_key, shell_key) if misfit is None else float(misfit)
+        # f_eff is an RMS strain (≥ 0): taken as f > 0, the shell compressed onto the core, as
+        # P1's XRD shows for CsPbBr3 on both core phases.
+        f = effective_misfit(core_key, shell_key) if misfit is None else float(misfit)
         _apply_strain(core_atoms, shell, centres_nm, d / 2, edge, f, core_mat, shell_mat)
 
     atoms = core_atoms + shell
