@@ -178,7 +178,7 @@ class MismatchLab(widgets.VBox):
         ], layout={"flex_flow": "row wrap"})
         super().__init__([top, tables, plots, self.xrd_fig, self._debye_button])
         self.add_class("lnhet-lab")
-        self._atoms_key = None
+        self._structure: tuple[tuple, Atoms] | None = None  # (_structure_key, atoms)
         self._patterns = {}
         self.params = start
 
@@ -240,12 +240,11 @@ class MismatchLab(widgets.VBox):
 
     def _atoms_for(self, p: MismatchParams) -> Atoms:
         key = _structure_key(p)
-        if key != self._atoms_key:
+        if self._structure is None or self._structure[0] != key:
             atoms = build_heterostructure(p.core, p.core_diameter_nm, p.shell, p.edge_nm)
             self.structure.set_atoms(atoms)
-            self._atoms_key = key
-            self._atoms = atoms
-        return self._atoms
+            self._structure = (key, atoms)
+        return self._structure[1]
 
     @staticmethod
     def _debye(atoms: Atoms) -> np.ndarray:
@@ -256,9 +255,10 @@ class MismatchLab(widgets.VBox):
         if self.result is None:
             return
         key = ("debye", _structure_key(self.result.params))
-        with self.status.catching(busy=f"Debye pattern of {len(self._atoms):,} atoms…",
+        atoms = self.result.atoms
+        with self.status.catching(busy=f"Debye pattern of {len(atoms):,} atoms…",
                                   done="Heterostructure pattern computed."):
-            self._patterns[key] = self._debye(self._atoms)
+            self._patterns[key] = self._debye(atoms)
             self.result = dataclasses.replace(self.result,
                                               heterostructure_pattern=self._patterns[key])
             self._show_xrd(self.result)

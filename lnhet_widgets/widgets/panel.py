@@ -79,6 +79,7 @@ class ParameterPanel(widgets.VBox):
 
     def __init__(self, params, *, on_change: Callable[[], None] | None = None, **kwargs):
         self._params = params
+        self._showing = False
         self.controls: dict[str, widgets.ValueWidget] = {
             f.name: _control(f, getattr(params, f.name))
             for f in dataclasses.fields(params)
@@ -89,7 +90,7 @@ class ParameterPanel(widgets.VBox):
             if tip:
                 control.tooltip = tip
             if on_change is not None:
-                control.observe(lambda _change: on_change(), names="value")
+                control.observe(lambda _change: self._showing or on_change(), names="value")
         super().__init__(children=list(self.controls.values()), **kwargs)
         self.add_class("lnhet-parameter-panel")
 
@@ -102,10 +103,18 @@ class ParameterPanel(widgets.VBox):
         return dataclasses.replace(self._params, **values)
 
     def show(self, params) -> None:
-        """Set every control from ``params`` (e.g. after ``lab.params`` was set in code)."""
+        """Set every control from ``params`` (e.g. after ``lab.params`` was set in code).
+
+        ``on_change`` is not called meanwhile: the controls pass through half-updated states
+        that are nobody's input.
+        """
         self._params = params
-        for name, control in self.controls.items():
-            value = getattr(params, name)
-            if isinstance(control, widgets.Dropdown) and value not in control.options:
-                control.options = (*control.options, value)
-            control.value = value
+        self._showing = True
+        try:
+            for name, control in self.controls.items():
+                value = getattr(params, name)
+                if isinstance(control, widgets.Dropdown) and value not in control.options:
+                    control.options = (*control.options, value)
+                control.value = value
+        finally:
+            self._showing = False
