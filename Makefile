@@ -20,8 +20,11 @@ $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install -e ".[test]"
 	touch $@ $(LAB_STAMP)
 
+# JupyterLab refuses to start as root unless told; containers and course servers often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_welcome.ipynb
 
 test: $(TEST_STAMP) lint pytest jstest
 
