@@ -134,3 +134,15 @@ def test_quiz_feedback():
     assert "arithmetic" in quiz.feedback.value
     with pytest.raises(ValueError, match="answer"):
         Quiz("?", ["a"], 3, "")
+
+
+def test_structure_view_resizes_when_its_tab_opens():
+    import ipywidgets as widgets
+
+    view = StructureView()
+    resized = []
+    view.handle_resize = lambda: resized.append(True)
+    tabs = widgets.Tab(children=[widgets.HTML("first"), view])
+    view.watch(tabs)
+    tabs.selected_index = 1
+    assert resized == [True]
