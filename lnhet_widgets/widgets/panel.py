@@ -12,26 +12,9 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from ..core._params import param
+
 __all__ = ["ParameterPanel", "param"]
-
-
-def param(default, *, label: str, unit: str = "", min=None, max=None, step=None,
-          choices=None, description: str = ""):
-    """A dataclass field carrying the metadata :class:`ParameterPanel` builds a control from.
-
-    Examples
-    --------
-    >>> import dataclasses
-    >>> @dataclasses.dataclass(frozen=True)
-    ... class P:
-    ...     size_nm: float = param(4.0, label="Size", unit="nm", min=1, max=10, step=0.1)
-    >>> dataclasses.fields(P)[0].metadata["unit"]
-    'nm'
-    """
-    meta = {"label": label, "unit": unit, "min": min, "max": max, "step": step,
-            "choices": tuple(choices) if choices is not None else None,
-            "description": description}
-    return dataclasses.field(default=default, metadata=meta)
 
 
 def _control(field: dataclasses.Field, value):
