@@ -11,6 +11,8 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.structures` — atomistic heterostructures
 * :mod:`~lnhet_widgets.core.xrd` — powder patterns and the Debye equation
 * :mod:`~lnhet_widgets.core.stem` — HAADF-STEM images and EDS maps
+* :mod:`~lnhet_widgets.core.nucleation` — classical nucleation theory, Fletcher's factor
+* :mod:`~lnhet_widgets.core.growth` — the seeded-growth (hot-injection) simulation
 
 Examples
 --------
@@ -20,6 +22,13 @@ Examples
 """
 
 from .crystal import bulk, load_cif
+from .growth import (
+    CoatingMap,
+    GrowthParams,
+    GrowthResult,
+    coating_map,
+    simulate_growth,
+)
 from .materials import Material, get_material, list_materials, register_material
 from .mismatch import (
     coincidence_matches,
@@ -29,22 +38,36 @@ from .mismatch import (
     perovskite_stability,
     tolerance_factor,
 )
+from .nucleation import (
+    critical_radius_nm,
+    fletcher_factor,
+    homogeneous_barrier_kt,
+    homogeneous_rate_m3_s,
+)
 from .stem import eds_maps, haadf_image
 from .strain import coreshell_strain
 from .structures import build_heterostructure
 from .xrd import debye_pattern, powder_pattern, reflections
 
 __all__ = [
+    "CoatingMap",
+    "GrowthParams",
+    "GrowthResult",
     "Material",
     "build_heterostructure",
     "bulk",
+    "coating_map",
     "coincidence_matches",
     "coreshell_strain",
+    "critical_radius_nm",
     "debye_pattern",
     "eds_maps",
     "effective_misfit",
+    "fletcher_factor",
     "get_material",
     "haadf_image",
+    "homogeneous_barrier_kt",
+    "homogeneous_rate_m3_s",
     "list_materials",
     "load_cif",
     "misfit",
@@ -53,5 +76,6 @@ __all__ = [
     "powder_pattern",
     "reflections",
     "register_material",
+    "simulate_growth",
     "tolerance_factor",
 ]

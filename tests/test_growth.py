@@ -1,0 +1,309 @@
+"""Seeded growth: parameters, kernel, result, coating map and P1's targets G1–G8 (SCIENCE §4)."""
+
+import dataclasses
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from lnhet_widgets.core import _growth_kernel as kernel
+from lnhet_widgets.core.growth import (
+    GrowthParams,
+    GrowthResult,
+    coating_map,
+    core_density_g_cm3,
+    core_wetting,
+    simulate_growth,
+)
+
+ALPHA = {"core": "alpha-NaYF4", "dopants": ()}
+SMALL = {"simulated_cores": 300}
+
+
+def run(seed=0, **fields):
+    return simulate_growth(GrowthParams(**fields), seed=seed)
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+
+def test_defaults_are_p1_recipe():
+    p = GrowthParams()
+    assert (p.core, p.core_diameter_nm, p.core_diameter_sd_nm) == ("beta-NaGdF4", 7.6, 0.8)
+    assert dict(p.dopants) == {"Yb": 0.30, "Tm": 0.01}
+    assert (p.core_mass_g, p.pbx2_mmol, p.cs_oleate_ml, p.halide) == (0.15, 0.5, 1.0, "Br")
+    assert (p.temperature_c, p.time_s) == (220.0, 60.0)
+    assert (p.ode_ml, p.oleic_acid_ml, p.oleylamine_ml) == (15.0, 1.5, 1.5)
+    assert p.reaction_volume_ml == 19.0
+    # 0.4 g Cs2CO3 in 16.25 mL, 1 mL injected: 0.151 mmol Cs, the limiting reagent.
+    assert p.cs_mmol == pytest.approx(0.1511, abs=1e-4)
+    assert p.monomer_mmol == p.cs_mmol
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("core_diameter_nm", 0.5,
+         r"core_diameter_nm = 0.5 nm is outside the allowed range \[1, 30\] nm"),
+        ("temperature_c", 400.0, r"temperature_c = 400.0 °C is outside .*\[120, 300\] °C"),
+        ("core_mass_g", -1.0, r"core_mass_g = -1.0 g"),
+        ("time_s", 0.0, r"time_s = 0.0 s"),
+        ("capture_efficiency", 2.0, r"capture_efficiency = 2.0 is outside"),
+        ("halide", "F", r"halide must be one of"),
+        ("core", "CsPbBr3", r"core must be one of"),
+        ("dopants", (("Yb", 1.5),), r"dopant fraction of Yb"),
+        ("dopants", (("Fe", 0.1),), r"not an RE-site dopant"),
+        ("dopants", "Yb", r"dopants must be pairs"),
+        ("quench_depth_c", 199.0, r"quench_depth_c = 199 °C must be smaller"),
+        ("simulated_cores", 10.5, r"simulated_cores must be an integer"),
+    ],
+)
+def test_bad_parameters_name_field_unit_and_range(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        GrowthParams(**{field: value})
+
+
+def test_dopants_accept_a_mapping_and_round_trip():
+    p = GrowthParams(dopants={"Yb": 0.2, "Er": 0.02})
+    assert p.dopants == (("Yb", 0.2), ("Er", 0.02))
+    assert GrowthParams.from_dict(json.loads(json.dumps(p.to_dict()))) == p
+
+
+def test_core_density_from_crystal_structure():
+    # NaYF4 (187.9 g/mol, Z = 2 in a 5.52 Å cube) and NaGd0.69Yb0.3Tm0.01F4 (Z = 1.5).
+    assert core_density_g_cm3("alpha-NaYF4") == pytest.approx(3.71, abs=0.01)
+    doped = core_density_g_cm3("beta-NaGdF4", (("Yb", 0.3), ("Tm", 0.01)))
+    assert core_density_g_cm3("beta-NaGdF4") < doped == pytest.approx(5.76, abs=0.02)
+
+
+def test_wetting_falls_with_core_size_and_strain_energy_is_linear():
+    d = np.array([3.0, 6.0, 12.0])
+    m, w = core_wetting(d, GrowthParams())
+    np.testing.assert_allclose(w / d, w[0] / d[0])
+    assert np.all(np.diff(m) <= 0)
+    _, w_alpha = core_wetting(d, GrowthParams(**ALPHA))
+    assert np.all(w_alpha < w)  # f_eff 8.2 % against 12.1 %
+    m_limit, _ = core_wetting([7.6, 8.5], GrowthParams())
+    assert m_limit[0] > 0 > m_limit[1]
+
+
+# --- kernel -------------------------------------------------------------------------------
+
+
+def test_growth_coefficients_match_numpy_reference():
+    rng = np.random.default_rng(3)
+    n = 500
+    p_vol = rng.uniform(1e-27, 1e-24, n)
+    p_core = np.where(rng.random(n) < 0.5, rng.uniform(1e-26, 5e-25, n), 0.0)
+    alive = rng.random(n) < 0.9
+    args = (3e22, 6.8e-21, 2.1e-28, 0.05, 1e-5, 1e-9)
+    coef, c_surface, radius = np.zeros(n), np.zeros(n), np.zeros(n)
+    kernel.growth_coefficients(p_vol, p_core, alive, n, *args, coef, c_surface, radius)
+    ref_coef, ref_cs, ref_r = kernel.growth_coefficients_numpy(p_vol, p_core, alive, *args)
+    np.testing.assert_allclose(coef, ref_coef, rtol=1e-13)
+    np.testing.assert_allclose(c_surface, ref_cs, rtol=1e-13)
+    np.testing.assert_allclose(radius[alive], ref_r[alive], rtol=1e-13)
+
+
+def test_temperature_history():
+    assert kernel.temperature_k(10.0, 493.15, 60.0, 3.0, 298.15) == 493.15
+    after = kernel.temperature_k(63.0, 493.15, 60.0, 3.0, 298.15)
+    assert after == pytest.approx(298.15 + 195.0 / np.e)
+
+
+# --- one reaction -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"core_diameter_nm": 16.7}, {"halide": "I", **ALPHA, "core_diameter_nm": 4.9},
+     {"temperature_c": 190.0, "core_diameter_nm": 5.0}, {"release_time_s": 0.0}],
+)
+def test_mass_balance_is_exact(fields):
+    r = run(**SMALL, **fields)
+    assert r.mass_balance_error < 1e-9
+    assert r.monomer_in_precursor == 0.0  # all released after 60 s
+    assert r.monomer_in_solution >= 0.0
+
+
+def test_same_seed_same_result_bit_for_bit():
+    a, b = run(seed=7, **SMALL), run(seed=7, **SMALL)
+    for f in dataclasses.fields(GrowthResult):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            np.testing.assert_array_equal(x, y)
+        else:
+            assert x == y
+
+
+def test_different_seeds_are_statistically_consistent():
+    results = [run(seed=s, core_diameter_nm=7.1, core_diameter_sd_nm=0.4) for s in range(4)]
+    fractions = [r.coated_fraction for r in results]
+    edges = [r.edge_lengths_nm.mean() for r in results]
+    assert len({round(f, 6) for f in fractions}) > 1  # the seed matters …
+    assert np.ptp(fractions) < 0.05  # … but not the answer
+    assert np.ptp(edges) < 0.5
+
+
+def test_result_fields_are_consistent():
+    r = run(**SMALL)
+    n = r.params.simulated_cores
+    assert r.core_diameters_nm.shape == r.core_structure.shape == r.core_wetting.shape == (n,)
+    coated = r.core_structure >= 0
+    assert r.coated_fraction == pytest.approx(coated.mean())
+    assert r.cores_per_structure.sum() == coated.sum()
+    assert np.all(np.bincount(r.core_structure[coated]) == r.cores_per_structure)
+    assert not np.any(r.core_partly_overgrown & coated)
+    # Every heterostructure encloses its cores with at least one perovskite cell.
+    for k, edge in enumerate(r.edge_lengths_nm):
+        assert edge >= r.core_diameters_nm[r.core_structure == k].max() + 2 * 0.595
+    assert np.all(np.diff(r.trace_time_s) >= 0)
+    assert r.trace_time_s[-1] > r.params.time_s  # the quench is part of the run
+    assert np.all(np.diff(r.trace_homogeneous_nuclei) >= 0)
+    assert r.trace_temperature_c[0] == pytest.approx(220.0)
+    assert r.trace_temperature_c[-1] == pytest.approx(180.0, abs=1.0)
+
+
+def test_coated_fraction_by_size_bins():
+    r = run(**SMALL)
+    by_size = r.coated_fraction_by_size([0.0, 1.0, 100.0])
+    assert np.isnan(by_size[0])
+    assert by_size[1] == pytest.approx(r.coated_fraction)
+    with pytest.raises(ValueError, match="increasing"):
+        r.coated_fraction_by_size([5.0, 4.0])
+
+
+def test_json_round_trip_and_csv():
+    r = run(**SMALL)
+    back = GrowthResult.from_json(r.to_json())
+    assert back.params == r.params
+    np.testing.assert_array_equal(back.core_structure, r.core_structure)
+    assert back.core_structure.dtype == r.core_structure.dtype
+    assert back.summary() == r.summary()
+    lines = r.to_csv().splitlines()
+    assert lines[0].startswith("core_diameter_nm,core_structure")
+    assert len(lines) == r.params.simulated_cores + 1
+    with pytest.raises(ValueError, match="not a GrowthResult"):
+        GrowthResult.from_json('{"type": "X", "fields": {}}')
+
+
+def test_representative_structures():
+    r = run(core_diameter_nm=3.7, core_diameter_sd_nm=0.3, core_mass_g=0.3, **SMALL)
+    rep = r.representative_structure(seed=1)
+    median = np.sort(r.edge_lengths_nm)[r.edge_lengths_nm.size // 2]
+    assert rep.edge_nm == pytest.approx(median)
+    regions = rep.heterostructure.arrays["region"]
+    assert {"core", "shell"} <= set(regions.tolist())
+    assert rep.heterostructure.info.get("n_cores", rep.n_cores) == rep.n_cores
+    big = run(core_diameter_nm=16.7, **SMALL).representative_structure()
+    assert big.heterostructure is None
+    assert big.free_nanocrystal is not None and big.free_edge_nm > 3.0
+    assert set(big.free_nanocrystal.get_chemical_symbols()) == {"Cs", "Pb", "Br"}
+
+
+def test_unstable_perovskite_makes_no_shell():
+    r = run(halide="I", **ALPHA, core_diameter_nm=4.9, core_diameter_sd_nm=0.4, **SMALL)
+    assert not r.perovskite_stable
+    assert "t = 0.807" in r.stability_reason
+    assert r.coated_fraction == 0.0 and r.free_volume_fraction == 1.0
+
+
+def test_seed_must_be_a_valid_integer():
+    with pytest.raises(ValueError, match="seed"):
+        simulate_growth(GrowthParams(**SMALL), seed=-1)
+
+
+# --- coating map --------------------------------------------------------------------------
+
+
+def test_coating_map_default_executor_and_custom_executor_agree():
+    params = GrowthParams(core_diameter_sd_nm=0.3, simulated_cores=150)
+    calls = []
+    default = coating_map([4.0, 8.0, 12.0], [210.0, 220.0], params,
+                          progress=lambda done, total: calls.append((done, total)))
+    assert default.coated_fraction.shape == (3, 2) and default.complete
+    assert sorted(calls)[-1] == (6, 6) and len(calls) == 6
+    assert np.all(default.coated_fraction[0] > default.coated_fraction[2])
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        custom = coating_map([4.0, 8.0, 12.0], [210.0, 220.0], params, executor=pool)
+    np.testing.assert_array_equal(custom.coated_fraction, default.coated_fraction)
+
+
+def test_coating_map_stops():
+    stop = threading.Event()
+    stop.set()
+    stopped = coating_map(np.linspace(3, 12, 6), [200.0, 220.0, 240.0],
+                          GrowthParams(simulated_cores=100), stop=stop)
+    assert not stopped.complete
+    assert np.all(np.isnan(stopped.coated_fraction[~stopped.completed]))
+    assert stopped.completed.sum() < 18
+
+
+def test_coating_map_validates_grid():
+    with pytest.raises(ValueError, match=r"temperature_c = 500\.0 °C"):
+        coating_map([5.0], [500.0], GrowthParams(**SMALL))
+
+
+# --- P1's targets (SCIENCE §4), one set of defaults ---------------------------------------
+
+
+def test_g1_lnnp40_cores_below_8nm_coated_above_not():
+    by_size = run().coated_fraction_by_size([7.0, 8.0, 8.5, 9.5])
+    assert by_size[0] >= 0.6
+    assert by_size[2] <= 0.2
+
+
+def test_g2_lnnp60_and_css_cores_not_coated():
+    assert run(core_diameter_nm=9.2, core_diameter_sd_nm=0.7).coated_fraction <= 0.15
+    assert run(core_diameter_nm=16.7, core_diameter_sd_nm=0.8).coated_fraction <= 0.02
+
+
+def test_g3_small_cores_of_both_phases():
+    beta = run(core_diameter_nm=3.7, core_diameter_sd_nm=0.3)
+    alpha = run(**ALPHA, core_diameter_nm=4.9, core_diameter_sd_nm=0.4)
+    assert beta.coated_fraction >= 0.9 and alpha.coated_fraction >= 0.9
+    assert beta.edge_lengths_nm.mean() == pytest.approx(9.5, abs=1.5)
+    assert alpha.edge_lengths_nm.mean() == pytest.approx(10.4, abs=1.5)
+
+
+def test_g4_edges_of_seven_nanometre_cores():
+    alpha = run(**ALPHA, core_diameter_nm=7.2, core_diameter_sd_nm=0.7)
+    beta = run(core_diameter_nm=7.1, core_diameter_sd_nm=0.4)
+    assert alpha.edge_lengths_nm.mean() == pytest.approx(14.3, abs=2.5)
+    assert beta.edge_lengths_nm.mean() == pytest.approx(16.7, abs=2.5)
+
+
+def test_g5_220c_coats_and_210c_nucleates_homogeneously():
+    hot = run(core_diameter_nm=7.1, core_diameter_sd_nm=0.4)
+    cool = run(core_diameter_nm=7.1, core_diameter_sd_nm=0.4, temperature_c=210.0)
+    assert hot.coated_fraction >= 0.8
+    # P1's reason for 220 °C: 10 K less gives significant homogeneous nucleation.
+    assert hot.free_volume_fraction < 0.01
+    assert cool.free_volume_fraction > 0.2
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "not reproduced: wetted cores nucleate their shells while S rises, before the homogeneous "
+    "burst at 210 °C; the sharp strain limit cannot move below 7 nm in 10 K (see growth.py)"))
+def test_g5_210c_coated_fraction():
+    cool = run(core_diameter_nm=7.1, core_diameter_sd_nm=0.4, temperature_c=210.0)
+    assert cool.coated_fraction <= 0.25
+
+
+def test_g6_halides_on_small_alpha_cores():
+    coated = {h: run(**ALPHA, core_diameter_nm=4.9, core_diameter_sd_nm=0.4, halide=h)
+              .coated_fraction for h in ("Cl", "Br", "I")}
+    assert coated["Cl"] >= 0.9 and coated["Br"] >= 0.9
+    assert coated["I"] == 0.0
+
+
+def test_g7_small_cores_leave_little_free_perovskite():
+    assert run(core_diameter_nm=3.7, core_diameter_sd_nm=0.3).free_volume_fraction < 0.10
+
+
+def test_g8_more_core_mass_more_cores_per_structure():
+    single = [run(seed=s).mean_cores_per_structure for s in range(3)]
+    double = [run(seed=s, core_mass_g=0.30).mean_cores_per_structure for s in range(3)]
+    assert min(double) > max(single)
