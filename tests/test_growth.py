@@ -107,6 +107,21 @@ def test_growth_coefficients_match_numpy_reference():
     np.testing.assert_allclose(radius[alive], ref_r[alive], rtol=1e-13)
 
 
+def test_heterogeneous_rates_match_numpy_reference():
+    rng = np.random.default_rng(5)
+    n = 400
+    radius = rng.uniform(1e-9, 8e-9, n)
+    wetting = rng.uniform(-1.0, 1.0, n)
+    host = np.where(rng.random(n) < 0.3, 3, -1)
+    rate, factor = np.zeros(n), np.zeros(n)
+    kernel.heterogeneous_rates(radius, wetting, host, 1e-9, 35.0, 1e18, rate, factor)
+    ref_rate, ref_factor = kernel.heterogeneous_rates_numpy(radius, wetting, host, 1e-9, 35.0,
+                                                            1e18)
+    np.testing.assert_allclose(rate, ref_rate, rtol=1e-12)
+    np.testing.assert_allclose(factor, ref_factor, atol=1e-14)
+    assert np.all(rate[host >= 0] == 0.0)
+
+
 def test_temperature_history():
     assert kernel.temperature_k(10.0, 493.15, 60.0, 3.0, 298.15) == 493.15
     after = kernel.temperature_k(63.0, 493.15, 60.0, 3.0, 298.15)
@@ -208,6 +223,15 @@ def test_unstable_perovskite_makes_no_shell():
     assert not r.perovskite_stable
     assert "t = 0.807" in r.stability_reason
     assert r.coated_fraction == 0.0 and r.free_volume_fraction == 1.0
+
+
+def test_a_reaction_that_makes_no_crystal():
+    # One second of a precursor that releases over a minute: S never reaches nucleation.
+    r = run(time_s=1.0, release_time_s=60.0, quench_depth_c=1.0, **SMALL)
+    assert r.coated_fraction == 0.0 and r.edge_lengths_nm.size == r.free_counts.size == 0
+    assert r.free_volume_fraction == 0.0 and r.monomer_in_precursor > 0.0
+    assert r.mass_balance_error < 1e-9
+    assert np.isnan(r.summary()["edge_mean_nm"])
 
 
 def test_seed_must_be_a_valid_integer():

@@ -30,7 +30,7 @@ import math
 import numba
 import numpy as np
 
-from .nucleation import BOLTZMANN_J_K, fletcher_factor_nb
+from .nucleation import BOLTZMANN_J_K, fletcher_factor, fletcher_factor_nb
 
 _PARCELS_PER_STEP = 16
 _MONOMER_STEP_FRACTION = 0.02
@@ -79,6 +79,32 @@ def growth_coefficients_numpy(p_vol, p_core, alive, c_eq, kt, v_m, gamma, k_grow
     c_surface = c_eq * np.exp(2.0 * gamma * v_m / (kt * safe_r))
     coef = 4.0 * np.pi * r * r * v_m * k_growth * diffusivity / (diffusivity + k_growth * r)
     return np.where(alive, coef, 0.0), np.where(alive, c_surface, 0.0), np.where(alive, r, 0.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def heterogeneous_rates(core_radius_m, core_wetting, core_host, r_star, barrier_kt, prefactor,
+                        rate, factor):
+    """Shell nucleation rate (1/s) and Fletcher factor of every bare core; 0 for coated ones.
+
+    rate = 4πR² A_het exp(−ΔG*_hom f(m, R/r*)/2 / kT), ``barrier_kt`` = ΔG*_hom/kT.
+    """
+    for i in range(core_radius_m.size):
+        if core_host[i] >= 0:
+            rate[i] = 0.0
+            factor[i] = 0.0
+            continue
+        fac = fletcher_factor_nb(core_wetting[i], core_radius_m[i] / r_star)
+        factor[i] = fac
+        rate[i] = 4.0 * math.pi * core_radius_m[i] ** 2 * prefactor * math.exp(-barrier_kt * fac)
+
+
+def heterogeneous_rates_numpy(core_radius_m, core_wetting, core_host, r_star, barrier_kt,
+                              prefactor):
+    """Pure-numpy reference of :func:`heterogeneous_rates`; returns (rate, factor)."""
+    bare = core_host < 0
+    factor = np.where(bare, fletcher_factor(core_wetting, core_radius_m / r_star), 0.0)
+    rate = 4.0 * np.pi * core_radius_m**2 * prefactor * np.exp(-barrier_kt * factor)
+    return np.where(bare, rate, 0.0), factor
 
 
 @numba.njit(cache=True, nogil=True)
@@ -180,15 +206,10 @@ def run_growth(core_radius_m, core_wetting, core_engulf, trace_times_s,
             nucleus_vol = 4.0 / 3.0 * math.pi * r_nucleus**3
             hom_events = a_hom * kinetic * math.exp(-barrier) * volume_m3
             if shell_allowed:
+                heterogeneous_rates(core_radius_m, core_wetting, core_host, r_star, barrier,
+                                    a_het * kinetic, het_rate, het_factor)
                 for i in range(nc):
-                    if core_host[i] >= 0:
-                        het_rate[i] = 0.0
-                        continue
-                    fac = fletcher_factor_nb(core_wetting[i], core_radius_m[i] / r_star)
-                    het_factor[i] = fac
-                    het_rate[i] = (4.0 * math.pi * core_radius_m[i] ** 2 * a_het * kinetic
-                                   * math.exp(-barrier * fac))
-                    het_demand += het_rate[i] * nucleus_vol * fac / v_m
+                    het_demand += het_rate[i] * nucleus_vol * het_factor[i] / v_m
         else:
             for i in range(nc):
                 het_rate[i] = 0.0

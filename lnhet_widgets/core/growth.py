@@ -691,10 +691,11 @@ def simulate_growth(params: GrowthParams | None = None, seed: int = 0) -> Growth
     hetero = alive & (n_cores > 0) & encloses
     island = alive & (n_cores > 0) & ~encloses
     free = alive & (n_cores == 0)
-    index = np.full(vol.size, -1)
-    index[hetero] = np.arange(hetero.sum())
+    # One spare slot at the end keeps the look-ups valid when no crystal formed at all.
+    index = np.append(np.full(vol.size, -1), -1)
+    index[:-1][hetero] = np.arange(hetero.sum())
     core_structure = np.where(host >= 0, index[host_index], -1)
-    core_island = (host >= 0) & island[host_index]
+    core_island = (host >= 0) & np.append(island, False)[host_index]
     per_core = p.simulated_cores
     return GrowthResult(
         params=p,
