@@ -13,12 +13,11 @@ start, because a busy machine stretches wall time.
 
 from __future__ import annotations
 
-import os
-import platform
 import time
 
 import numba
 import numpy as np
+from _machine import best_of, print_machine
 from ase.utils.xrdebye import XrDebye
 
 from lnhet_widgets.core._debye_kernel import (
@@ -33,42 +32,16 @@ from lnhet_widgets.core.xrd import debye_pattern
 CU_KA = 1.5406
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for row in handle:
-                if row.startswith("model name"):
-                    return row.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def best_of(func, repeats):
-    """Wall and CPU seconds of the fastest of ``repeats`` calls, and the last result."""
-    times = []
-    for _ in range(repeats):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = func()
-        times.append((time.perf_counter() - wall, time.process_time() - cpu))
-    return *min(times), result
-
-
 def finite(atoms):
     atoms.pbc = False
     return atoms
 
 
 def main():
-    print(f"platform      {platform.platform()}")
-    print(f"python        {platform.python_version()}")
-    print(f"cpu           {cpu_model()}")
     warm = finite(bulk("CsPbBr3", supercell=(2, 2, 2)))
     debye_pattern(warm, np.linspace(10, 80, 11))  # compiles (or loads) the kernels
-    print(f"cores         {os.cpu_count()} (numba threads {numba.get_num_threads()}, "
-          f"layer {numba.threading_layer()})")
-    print(f"numba         {numba.__version__}, numpy {np.__version__}")
-    print("load average  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print_machine()
+    print(f"numba layer   {numba.threading_layer()}")
 
     two_theta = np.arange(10.0, 80.0, 0.02)
     start = time.perf_counter()
