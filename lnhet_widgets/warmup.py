@@ -18,8 +18,9 @@ def warm_up() -> dict[str, float]:
     Examples
     --------
     >>> sorted(warm_up())
-    ['debye_pattern']
+    ['debye_pattern', 'simulate_growth']
     """
+    from .core.growth import GrowthParams, simulate_growth
     from .core.structures import build_heterostructure
     from .core.xrd import debye_pattern
 
@@ -28,6 +29,9 @@ def warm_up() -> dict[str, float]:
     tiny = build_heterostructure("alpha-NaYF4", 1.5, "CsPbBr3", 3.0, strain=False)
     debye_pattern(tiny, np.linspace(10.0, 60.0, 51))
     timings["debye_pattern"] = time.perf_counter() - start
+    start = time.perf_counter()
+    simulate_growth(GrowthParams(simulated_cores=20, time_s=1.0), seed=0)
+    timings["simulate_growth"] = time.perf_counter() - start
     return timings
 
 
