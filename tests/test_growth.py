@@ -208,14 +208,26 @@ def test_representative_structures():
     r = run(core_diameter_nm=3.7, core_diameter_sd_nm=0.3, core_mass_g=0.3, **SMALL)
     rep = r.representative_structure(seed=1)
     median = np.sort(r.edge_lengths_nm)[r.edge_lengths_nm.size // 2]
-    assert rep.edge_nm == pytest.approx(median)
+    assert rep.geometry == r.representative_geometry()
+    assert rep.geometry.edge_nm == pytest.approx(median)
+    assert rep.n_cores_shown == rep.geometry.n_cores
     regions = rep.heterostructure.arrays["region"]
     assert {"core", "shell"} <= set(regions.tolist())
-    assert rep.heterostructure.info.get("n_cores", rep.n_cores) == rep.n_cores
     big = run(core_diameter_nm=16.7, **SMALL).representative_structure()
-    assert big.heterostructure is None
-    assert big.free_nanocrystal is not None and big.free_edge_nm > 3.0
+    assert big.heterostructure is None and big.n_cores_shown == 0
+    assert big.free_nanocrystal is not None and big.geometry.free_edge_nm > 3.0
     assert set(big.free_nanocrystal.get_chemical_symbols()) == {"Cs", "Pb", "Br"}
+
+
+def test_representative_structure_shows_fewer_cores_when_the_capped_cube_is_small():
+    r = run(core_diameter_nm=3.7, core_diameter_sd_nm=0.3, core_mass_g=1.0,
+            capture_efficiency=1e-4, **SMALL)
+    g = r.representative_geometry()
+    assert g.n_cores >= 3
+    rep = r.representative_structure(max_edge_nm=1.6 * g.core_diameter_nm,
+                                     free_nanocrystal=False)
+    assert 1 <= rep.n_cores_shown < g.n_cores
+    assert rep.free_nanocrystal is None
 
 
 def test_unstable_perovskite_makes_no_shell():
@@ -255,14 +267,34 @@ def test_coating_map_default_executor_and_custom_executor_agree():
     np.testing.assert_array_equal(custom.coated_fraction, default.coated_fraction)
 
 
+def test_coating_map_keeps_the_cells_that_did_not_fail(monkeypatch):
+    from lnhet_widgets.core import growth
+
+    real = growth.simulate_growth
+
+    def failing_at_12nm(params, seed=0):
+        if params.core_diameter_nm > 10:
+            raise RuntimeError("boom")
+        return real(params, seed)
+
+    monkeypatch.setattr(growth, "simulate_growth", failing_at_12nm)
+    result = coating_map([4.0, 12.0], [220.0], GrowthParams(simulated_cores=100))
+    assert result.completed.tolist() == [[True], [False]]
+    assert np.isnan(result.coated_fraction[1, 0]) and not result.complete
+    assert result.errors == ("12 nm, 220 °C: boom",)
+
+
 def test_coating_map_stops():
     stop = threading.Event()
     stop.set()
+    calls = []
     stopped = coating_map(np.linspace(3, 12, 6), [200.0, 220.0, 240.0],
-                          GrowthParams(simulated_cores=100), stop=stop)
+                          GrowthParams(simulated_cores=100), stop=stop,
+                          progress=lambda done, total: calls.append(done))
     assert not stopped.complete
     assert np.all(np.isnan(stopped.coated_fraction[~stopped.completed]))
     assert stopped.completed.sum() < 18
+    assert len(calls) <= stopped.completed.sum() + 2  # cancelled cells are not progress
 
 
 def test_coating_map_validates_grid():

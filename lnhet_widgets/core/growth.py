@@ -103,6 +103,7 @@ __all__ = [
     "CoatingMap",
     "GrowthParams",
     "GrowthResult",
+    "RepresentativeGeometry",
     "RepresentativeStructures",
     "coating_map",
     "core_density_g_cm3",
@@ -340,14 +341,39 @@ def _strain_energy_per_radius(core: str, shell: str, temperature_c: float) -> fl
 
 
 @dataclass(frozen=True)
+class RepresentativeGeometry:
+    """The typical particles of a result, as numbers (cheap; no atoms).
+
+    Attributes
+    ----------
+    edge_nm : float
+        Median heterostructure edge (NaN without heterostructures).
+    n_cores : int
+        Cores in that heterostructure.
+    core_diameter_nm : float
+        Mean diameter of its cores.
+    free_edge_nm : float
+        Count-weighted median edge of the free crystals (NaN without free crystals).
+    """
+
+    edge_nm: float
+    n_cores: int
+    core_diameter_nm: float
+    free_edge_nm: float
+
+
+@dataclass(frozen=True)
 class RepresentativeStructures:
-    """Atomistic models for the 3D view: a typical heterostructure and a free nanocrystal."""
+    """Atomistic models for the 3D view: a typical heterostructure and a free nanocrystal.
+
+    ``n_cores_shown`` can be smaller than ``geometry.n_cores`` when the edge was capped and the
+    smaller cube holds fewer cores.
+    """
 
     heterostructure: Atoms | None
     free_nanocrystal: Atoms | None
-    edge_nm: float
-    n_cores: int
-    free_edge_nm: float
+    geometry: RepresentativeGeometry
+    n_cores_shown: int
 
 
 @dataclass(frozen=True)
@@ -509,49 +535,75 @@ class GrowthResult:
             "mass_balance_error": self.mass_balance_error,
         }
 
-    def representative_structure(self, *, seed: int = 0, max_edge_nm: float = 24.0,
-                                 strain: bool = True) -> RepresentativeStructures:
-        """Atomistic models of a typical heterostructure and a typical free nanocrystal.
-
-        The heterostructure is the one whose edge is the median edge; it keeps its number of
-        cores, of the mean diameter of its own cores. The free nanocrystal is a CsPbX3 cube
-        of the count-weighted median free edge. Edges are capped at ``max_edge_nm`` so that
-        the 3D view stays responsive (a 24 nm cube holds ~ 350,000 atoms).
+    def representative_geometry(self) -> RepresentativeGeometry:
+        """Median heterostructure (edge, cores, their mean diameter) and median free crystal.
 
         Examples
         --------
         >>> r = simulate_growth(GrowthParams(core_diameter_nm=3.7, core_diameter_sd_nm=0.3,
         ...                                  simulated_cores=200), seed=0)
-        >>> rep = r.representative_structure()
-        >>> rep.n_cores >= 1 and len(rep.heterostructure) > 1000
+        >>> g = r.representative_geometry()
+        >>> g.n_cores >= 1 and g.edge_nm > g.core_diameter_nm
         True
         """
-        cap = check_range("max_edge_nm", max_edge_nm, "nm", 2.0, 40.0)
-        p = self.params
-        hetero, edge, n_cores = None, math.nan, 0
+        edge, n_cores, diameter = math.nan, 0, math.nan
         if self.edge_lengths_nm.size:
             pick = int(np.argsort(self.edge_lengths_nm)[self.edge_lengths_nm.size // 2])
             edge = float(self.edge_lengths_nm[pick])
             n_cores = int(self.cores_per_structure[pick])
             diameter = float(self.core_diameters_nm[self.core_structure == pick].mean())
-            shown_edge = min(edge, cap)
-            shown_diameter = min(diameter, 0.95 * shown_edge)
-            hetero = build_heterostructure(p.core, shown_diameter, p.shell, shown_edge,
-                                           dopants=dict(p.dopants), n_cores=min(n_cores, 12),
-                                           strain=strain, seed=seed)
-        free, free_edge = None, math.nan
+        free_edge = math.nan
         if self.free_counts.sum() > 0:
             order = np.argsort(self.free_edge_lengths_nm)
             cumulative = np.cumsum(self.free_counts[order])
             median = order[np.searchsorted(cumulative, 0.5 * cumulative[-1])]
             free_edge = float(self.free_edge_lengths_nm[median])
+        return RepresentativeGeometry(edge_nm=edge, n_cores=n_cores, core_diameter_nm=diameter,
+                                      free_edge_nm=free_edge)
+
+    def representative_structure(self, *, seed: int = 0, max_edge_nm: float = 24.0,
+                                 strain: bool = True, heterostructure: bool = True,
+                                 free_nanocrystal: bool = True) -> RepresentativeStructures:
+        """Atomistic models of a typical heterostructure and a typical free nanocrystal.
+
+        The particles are those of :meth:`representative_geometry`. Edges are capped at
+        ``max_edge_nm`` so that the 3D view stays responsive (a 24 nm cube holds ~ 350,000
+        atoms); when a capped cube cannot hold all the cores of the real particle, it shows as
+        many as fit (at most 12). Either model can be skipped.
+
+        Examples
+        --------
+        >>> r = simulate_growth(GrowthParams(core_diameter_nm=3.7, core_diameter_sd_nm=0.3,
+        ...                                  simulated_cores=200), seed=0)
+        >>> rep = r.representative_structure(free_nanocrystal=False)
+        >>> rep.n_cores_shown >= 1 and len(rep.heterostructure) > 1000
+        True
+        """
+        cap = check_range("max_edge_nm", max_edge_nm, "nm", 2.0, 40.0)
+        p = self.params
+        g = self.representative_geometry()
+        hetero, shown = None, 0
+        if heterostructure and g.n_cores:
+            shown_edge = min(g.edge_nm, cap)
+            shown_diameter = min(g.core_diameter_nm, 0.95 * shown_edge)
+            for shown in range(min(g.n_cores, 12), 0, -1):
+                try:
+                    hetero = build_heterostructure(p.core, shown_diameter, p.shell, shown_edge,
+                                                   dopants=dict(p.dopants), n_cores=shown,
+                                                   strain=strain, seed=seed)
+                    break
+                except ValueError:
+                    if shown == 1:
+                        raise
+        free = None
+        if free_nanocrystal and not math.isnan(g.free_edge_nm):
             a = get_material(p.shell).a_angstrom / 10.0
-            n = max(1, round(min(free_edge, cap) / a))
+            n = max(1, round(min(g.free_edge_nm, cap) / a))
             free = bulk(p.shell, supercell=(n, n, n))
             free.pbc = False
             free.center()
         return RepresentativeStructures(heterostructure=hetero, free_nanocrystal=free,
-                                        edge_nm=edge, n_cores=n_cores, free_edge_nm=free_edge)
+                                        geometry=g, n_cores_shown=shown)
 
     def to_json(self, path=None) -> str:
         """Serialise to JSON (parameters included); :meth:`from_json` reads it back."""
@@ -731,16 +783,21 @@ def simulate_growth(params: GrowthParams | None = None, seed: int = 0) -> Growth
 
 @dataclass(frozen=True)
 class CoatingMap:
-    """Coated fraction over a grid of core diameter × temperature (see :func:`coating_map`)."""
+    """Coated fraction over a grid of core diameter × temperature (see :func:`coating_map`).
+
+    ``completed[i, j]`` is False for a cell that was cancelled by a stop or failed; its value
+    is NaN and a failure's message is in ``errors``.
+    """
 
     core_diameters_nm: np.ndarray
     temperatures_c: np.ndarray
     coated_fraction: np.ndarray
     completed: np.ndarray
+    errors: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
-        """True when every cell was computed (not stopped)."""
+        """True when every cell was computed (not stopped, none failed)."""
         return bool(self.completed.all())
 
 
@@ -775,7 +832,8 @@ def coating_map(core_diameters_nm, temperatures_c, params: GrowthParams | None =
     progress : callable, optional
         Called as ``progress(done, total)`` after each finished cell (from a worker thread).
     stop : threading.Event, optional
-        When set, cells not yet started are cancelled; they are NaN in the map.
+        When set, cells not yet started are cancelled; they are NaN in the map. A cell that
+        raises is NaN too, with its message in ``CoatingMap.errors``; the others are kept.
 
     Returns
     -------
@@ -802,7 +860,9 @@ def coating_map(core_diameters_nm, temperatures_c, params: GrowthParams | None =
     done = [0]
     lock = threading.Lock()
 
-    def finished(_future):
+    def finished(future):
+        if future.cancelled():
+            return
         with lock:
             done[0] += 1
             count = done[0]
@@ -811,6 +871,7 @@ def coating_map(core_diameters_nm, temperatures_c, params: GrowthParams | None =
 
     values = np.full((diameters.size, temps.size), np.nan)
     completed = np.zeros(values.shape, dtype=bool)
+    errors: list[str] = []
     try:
         futures = {}
         for i, d in enumerate(diameters):
@@ -828,9 +889,12 @@ def coating_map(core_diameters_nm, temperatures_c, params: GrowthParams | None =
                 values[i, j] = future.result()
             except CancelledError:
                 continue
+            except Exception as error:  # one failed cell must not lose the map
+                errors.append(f"{diameters[i]:g} nm, {temps[j]:g} °C: {error}")
+                continue
             completed[i, j] = True
     finally:
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
     return CoatingMap(core_diameters_nm=diameters, temperatures_c=temps,
-                      coated_fraction=values, completed=completed)
+                      coated_fraction=values, completed=completed, errors=tuple(errors))
