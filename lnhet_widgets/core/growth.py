@@ -159,7 +159,7 @@ class GrowthParams:
     cs_oleate_ml: float = param(1.0, label="Cs-oleate", unit="mL", min=0.1, max=5.0,
                                 step=0.1, description="volume of Cs-oleate stock injected")
     halide: str = param("Br", label="Halide X", choices=HALIDES)
-    temperature_c: float = param(220.0, label="Injection temperature", unit="°C", min=120.0,
+    temperature_c: float = param(220.0, label="Injection T", unit="°C", min=120.0,
                                  max=300.0, step=1.0)
     time_s: float = param(60.0, label="Reaction time", unit="s", min=1.0, max=600.0, step=1.0,
                           description="time from injection to the water bath")

@@ -9,6 +9,7 @@ Examples
 """
 
 from .gauge import ToleranceGauge
+from .growth_lab import GrowthLab
 from .mismatch_lab import MismatchLab, MismatchParams, MismatchResult
 from .panel import ParameterPanel, param
 from .quiz import Quiz
@@ -16,6 +17,7 @@ from .status import StatusLine
 from .structure_view import StructureView
 
 __all__ = [
+    "GrowthLab",
     "MismatchLab",
     "MismatchParams",
     "MismatchResult",
