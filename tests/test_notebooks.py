@@ -11,7 +11,11 @@ NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 
 
 def test_there_are_lessons():
-    assert [p.name for p in NOTEBOOKS][:2] == ["00_welcome.ipynb", "01_lattice_mismatch.ipynb"]
+    assert [p.name for p in NOTEBOOKS][:3] == [
+        "00_welcome.ipynb",
+        "01_lattice_mismatch.ipynb",
+        "02_seeded_growth.ipynb",
+    ]
 
 
 @pytest.mark.notebook

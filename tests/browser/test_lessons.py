@@ -22,6 +22,8 @@ from jupyter_harness import (
 )
 
 GAUGE = '[data-testid="tolerance-gauge"]'
+# GrowthLab puts this class on its coating-map container when a map run has finished.
+COATING_DONE = ".lnhet-coating-done"
 # Budget per notebook for opening it, starting the kernel and running every cell; the whole
 # test, checks included, stays under two minutes.
 RUN_TIMEOUT_S = 90
@@ -34,13 +36,33 @@ class Expect:
     nglview: bool | None = True
     bqplot_marks: int | None = 1
     gauge: bool | None = None
+    # A selector that must appear in the notebook after "Run All", for work the notebook starts
+    # in the background (e.g. a coating map); waited for up to ``wait_for_timeout_s``.
+    wait_for: str | None = None
+    wait_for_timeout_s: float = 60
 
 
 LESSONS = [
     ("notebooks/00_welcome.ipynb", "lab", Expect()),
     ("notebooks/01_lattice_mismatch.ipynb", "lab", Expect(gauge=True)),
     ("notebooks/01_lattice_mismatch.ipynb", "notebook", Expect(gauge=True)),
+    ("notebooks/02_seeded_growth.ipynb", "lab", Expect(bqplot_marks=3, wait_for=COATING_DONE)),
 ]
+
+
+def wait_for_selector(page, selector: str, *, timeout_s: float) -> None:
+    """Wait until ``selector`` matches inside the open notebook; AssertionError on timeout."""
+    try:
+        page.wait_for_function(
+            "(s) => !!jupyterapp.shell.currentWidget.node.querySelector(s)",
+            arg=selector,
+            timeout=timeout_s * 1000,
+            polling=250,
+        )
+    except Exception as error:  # playwright's TimeoutError
+        raise AssertionError(
+            f"{selector!r} did not appear in the notebook within {timeout_s:g} s after the run"
+        ) from error
 
 
 def check_notebook(page, server, nb_path: str, ui: str, expect: Expect, record_report) -> None:
@@ -71,6 +93,12 @@ def check_notebook(page, server, nb_path: str, ui: str, expect: Expect, record_r
         )
     if expect.gauge or (expect.gauge is None and shows(GAUGE)):
         checks.append(lambda: assert_custom_widget(page, GAUGE, name=f"{name}-gauge"))
+    if expect.wait_for:
+        # First, so that the screenshot and the other checks see the finished state.
+        checks.insert(
+            0,
+            lambda: wait_for_selector(page, expect.wait_for, timeout_s=expect.wait_for_timeout_s),
+        )
     if not report.aborted:
         for check in checks:
             try:
