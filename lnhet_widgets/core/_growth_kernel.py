@@ -18,6 +18,11 @@ simulates one reaction in a volume that holds the simulated cores:
 * after ``time_s`` the flask cools exponentially towards the bath and the run ends at
   ``end_k``.
 
+Time steps adapt: at most 2 % of the dissolved monomer changes per step, 5 % of the release
+time while the precursor pool holds more than 0.1 % of the monomer, 2 % of the cooling time
+constant during the quench, and ``dt_max_s`` otherwise; steps land on the trace times before
+``trace_resolved_s`` (the injection, release and burst) and pass them afterwards.
+
 The monomer ledger (pool + solution + crystals) is conserved to rounding: every crystal
 volume change is paid from or returned to the solution in the same step, and a step whose
 growth would overdraw the solution scales the positive growth down.
@@ -123,7 +128,7 @@ def run_growth(core_radius_m, core_wetting, core_engulf, trace_times_s,
                v_m, gamma, c_eq_ref, dh_over_r, ref_k, ea_over_r,
                a_hom, a_het, k_growth_ref, diffusivity, capture_efficiency, viscosity_pa_s,
                reaction_k, time_s, quench_tau_s, bath_k, end_k, dt_max_s,
-               shell_allowed, max_particles, rng):
+               shell_allowed, max_particles, trace_resolved_s, rng):
     """Simulate one reaction; see the module docstring. Returns the final state and traces."""
     nc = core_radius_m.size
     cap = max_particles + nc
@@ -220,11 +225,15 @@ def run_growth(core_radius_m, core_wetting, core_engulf, trace_times_s,
         dt = dt_max_s
         if demand != 0.0 and n_solution > 0.0:
             dt = min(dt, _MONOMER_STEP_FRACTION * n_solution / abs(demand))
-        if pool > 0.0:
+        if pool > 1e-3 * total:
+            # The release is exact for any step; the limit resolves the rise of S it causes.
             dt = min(dt, 0.05 * release_time_s)
         if t < time_s:
             dt = min(dt, time_s - t)
-        if next_trace < n_trace:
+        else:
+            # Cooling: C_eq and the kinetics change by a few per cent per step at most.
+            dt = min(dt, 0.02 * quench_tau_s)
+        if next_trace < n_trace and trace_times_s[next_trace] < trace_resolved_s:
             dt = min(dt, max(trace_times_s[next_trace] - t, 0.0))
         dt = max(dt, _MIN_DT_S)
 
@@ -301,7 +310,8 @@ def run_growth(core_radius_m, core_wetting, core_engulf, trace_times_s,
         # Heterogeneous nucleation on bare cores.
         if shell_allowed and s > 1.0:
             for i in range(nc):
-                if core_host[i] >= 0 or het_rate[i] <= 0.0:
+                # Below 1e-12 per step a core would not nucleate in 1e9 steps: no draw.
+                if core_host[i] >= 0 or het_rate[i] * dt < 1e-12:
                     continue
                 if rng.random() < 1.0 - math.exp(-het_rate[i] * dt):
                     vol = max(nucleus_vol * het_factor[i], v_m)
@@ -324,16 +334,31 @@ def run_growth(core_radius_m, core_wetting, core_engulf, trace_times_s,
                     m1 += p_w[j] * radius[j]
                     m_inv += p_w[j] / radius[j]
             if m0 > 0.0:
+                # Each bare core is captured at rate K e_i (2 m0 + R_i m_inv + m1/R_i); the
+                # captures of one step are a Poisson number drawn from the summed rate, each
+                # given to a core in proportion to its own rate (competing Poisson processes).
                 kernel = capture_efficiency * 2.0 * kt / (3.0 * viscosity_pa_s) / volume_m3
+                total_rate = 0.0
                 for i in range(nc):
-                    if core_host[i] >= 0 or core_engulf[i] <= 0.0:
+                    if core_host[i] < 0 and core_engulf[i] > 0.0:
+                        big_r = core_radius_m[i]
+                        total_rate += core_engulf[i] * (2.0 * m0 + big_r * m_inv + m1 / big_r)
+                total_rate *= kernel
+                n_events = rng.poisson(total_rate * dt) if total_rate > 0.0 else 0
+                for _ in range(n_events):
+                    pick = rng.random() * total_rate / kernel
+                    chosen = -1
+                    for i in range(nc):
+                        if core_host[i] < 0 and core_engulf[i] > 0.0:
+                            big_r = core_radius_m[i]
+                            pick -= core_engulf[i] * (2.0 * m0 + big_r * m_inv + m1 / big_r)
+                            chosen = i
+                            if pick <= 0.0:
+                                break
+                    if chosen < 0 or core_host[chosen] >= 0:
                         continue
-                    big_r = core_radius_m[i]
-                    rate = kernel * core_engulf[i] * (2.0 * m0 + big_r * m_inv + m1 / big_r)
-                    if rng.random() >= 1.0 - math.exp(-rate * dt):
-                        continue
-                    total_w = rate / (kernel * core_engulf[i])
-                    pick = rng.random() * total_w
+                    big_r = core_radius_m[chosen]
+                    pick = rng.random() * (2.0 * m0 + big_r * m_inv + m1 / big_r)
                     host = -1
                     for j in range(n_p):
                         if alive[j] and p_ncores[j] > 0 and dvdt[j] > 0.0:
@@ -344,10 +369,10 @@ def run_growth(core_radius_m, core_wetting, core_engulf, trace_times_s,
                                 break
                     if host < 0:
                         continue
-                    p_core[host] += core_vol[i]
+                    p_core[host] += core_vol[chosen]
                     p_ncores[host] += 1
-                    core_host[i] = host
-                    core_captured[i] = True
+                    core_host[chosen] = host
+                    core_captured[chosen] = True
                     cum_cap += 1.0
 
         t += dt
