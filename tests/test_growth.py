@@ -10,6 +10,7 @@ import pytest
 
 from lnhet_widgets.core import _growth_kernel as kernel
 from lnhet_widgets.core.growth import (
+    CoatingMap,
     GrowthParams,
     GrowthResult,
     coating_map,
@@ -265,6 +266,9 @@ def test_coating_map_default_executor_and_custom_executor_agree():
     with ThreadPoolExecutor(max_workers=1) as pool:
         custom = coating_map([4.0, 8.0, 12.0], [210.0, 220.0], params, executor=pool)
     np.testing.assert_array_equal(custom.coated_fraction, default.coated_fraction)
+    back = CoatingMap.from_json(default.to_json())
+    np.testing.assert_array_equal(back.coated_fraction, default.coated_fraction)
+    assert back.completed.dtype == bool and back.errors == ()
 
 
 def test_coating_map_keeps_the_cells_that_did_not_fail(monkeypatch):

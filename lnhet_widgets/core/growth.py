@@ -91,6 +91,7 @@ from ase import Atoms
 
 from . import _growth_kernel as kernel
 from ._params import param
+from ._results import ResultIO
 from ._validate import check_range
 from .crystal import _check_dopants, bulk
 from .materials import get_material, list_materials
@@ -789,7 +790,7 @@ def simulate_growth(params: GrowthParams | None = None, seed: int = 0) -> Growth
 
 
 @dataclass(frozen=True)
-class CoatingMap:
+class CoatingMap(ResultIO):
     """Coated fraction over a grid of core diameter × temperature (see :func:`coating_map`).
 
     ``completed[i, j]`` is False for a cell that was cancelled by a stop or failed; its value
@@ -801,6 +802,10 @@ class CoatingMap:
     coated_fraction: np.ndarray
     completed: np.ndarray
     errors: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        # JSON brings the messages back as an array; keep them a tuple of str.
+        object.__setattr__(self, "errors", tuple(str(e) for e in self.errors))
 
     @property
     def complete(self) -> bool:
