@@ -13,6 +13,7 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.stem` — HAADF-STEM images and EDS maps
 * :mod:`~lnhet_widgets.core.nucleation` — classical nucleation theory, Fletcher's factor
 * :mod:`~lnhet_widgets.core.growth` — the seeded-growth (hot-injection) simulation
+* :mod:`~lnhet_widgets.core.fitting` — multi-exponential decay fits with τ_avg (P1 Eqs. 1–6)
 
 Examples
 --------
@@ -22,6 +23,7 @@ Examples
 """
 
 from .crystal import bulk, load_cif
+from .fitting import DecayFit, fit_decay
 from .growth import (
     CoatingMap,
     GrowthParams,
@@ -51,6 +53,7 @@ from .xrd import debye_pattern, powder_pattern, reflections
 
 __all__ = [
     "CoatingMap",
+    "DecayFit",
     "GrowthParams",
     "GrowthResult",
     "Material",
@@ -63,6 +66,7 @@ __all__ = [
     "debye_pattern",
     "eds_maps",
     "effective_misfit",
+    "fit_decay",
     "fletcher_factor",
     "get_material",
     "haadf_image",
