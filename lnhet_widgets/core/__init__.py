@@ -14,6 +14,7 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.nucleation` — classical nucleation theory, Fletcher's factor
 * :mod:`~lnhet_widgets.core.growth` — the seeded-growth (hot-injection) simulation
 * :mod:`~lnhet_widgets.core.fitting` — multi-exponential decay fits with τ_avg (P1 Eqs. 1–6)
+* :mod:`~lnhet_widgets.core.photophysics` — exciton confinement in the shell geometry
 
 Examples
 --------
@@ -46,6 +47,7 @@ from .nucleation import (
     homogeneous_barrier_kt,
     homogeneous_rate_m3_s,
 )
+from .photophysics import confinement_energy_ev
 from .stem import eds_maps, haadf_image
 from .strain import coreshell_strain
 from .structures import build_heterostructure
@@ -61,6 +63,7 @@ __all__ = [
     "bulk",
     "coating_map",
     "coincidence_matches",
+    "confinement_energy_ev",
     "coreshell_strain",
     "critical_radius_nm",
     "debye_pattern",
