@@ -8,6 +8,16 @@ import ipywidgets as widgets
 
 __all__ = ["Quiz"]
 
+# ipywidgets gives every radio label one line of fixed height, so a long option that wraps
+# draws over the next one; let the labels grow with their text (scoped to quizzes).
+_WRAP_OPTIONS_CSS = """<style>
+.lnhet-quiz .widget-radio-box label {
+  display: flex; align-items: flex-start; gap: 6px;
+  height: auto; line-height: 1.35; white-space: normal; margin: 2px 0 6px 0;
+}
+.lnhet-quiz .widget-radio-box label input { order: -1; flex: none; margin-top: 3px; }
+</style>"""
+
 
 class Quiz(widgets.VBox):
     """A multiple-choice question that says at once whether the answer is right, and why.
@@ -41,7 +51,8 @@ class Quiz(widgets.VBox):
                                             layout={"width": "auto"})
         self.feedback = widgets.HTML()
         self.choices.observe(lambda change: self._judge(change.new), names="value")
-        super().__init__([widgets.HTML(f"<b>{question}</b>"), self.choices, self.feedback])
+        super().__init__([widgets.HTML(_WRAP_OPTIONS_CSS + f"<b>{question}</b>"), self.choices,
+                          self.feedback])
         self.add_class("lnhet-quiz")
 
     def choose(self, index: int) -> bool:
