@@ -14,7 +14,9 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.nucleation` — classical nucleation theory, Fletcher's factor
 * :mod:`~lnhet_widgets.core.growth` — the seeded-growth (hot-injection) simulation
 * :mod:`~lnhet_widgets.core.fitting` — multi-exponential decay fits with τ_avg (P1 Eqs. 1–6)
-* :mod:`~lnhet_widgets.core.photophysics` — exciton confinement in the shell geometry
+* :mod:`~lnhet_widgets.core.photophysics` — exciton confinement in the shell geometry,
+  absorption edge, reabsorption red shift of a dilution series
+* :mod:`~lnhet_widgets.core.analysis` — Tauc gap and emission convergence point of measurements
 
 Examples
 --------
@@ -23,6 +25,7 @@ Examples
 (13.8, 0.807)
 """
 
+from .analysis import ecp, tauc_gap
 from .crystal import bulk, load_cif
 from .fitting import DecayFit, fit_decay
 from .growth import (
@@ -47,7 +50,11 @@ from .nucleation import (
     homogeneous_barrier_kt,
     homogeneous_rate_m3_s,
 )
-from .photophysics import confinement_energy_ev
+from .photophysics import (
+    absorption_spectrum,
+    confinement_energy_ev,
+    dilution_series,
+)
 from .stem import eds_maps, haadf_image
 from .strain import coreshell_strain
 from .structures import build_heterostructure
@@ -59,6 +66,7 @@ __all__ = [
     "GrowthParams",
     "GrowthResult",
     "Material",
+    "absorption_spectrum",
     "build_heterostructure",
     "bulk",
     "coating_map",
@@ -67,6 +75,8 @@ __all__ = [
     "coreshell_strain",
     "critical_radius_nm",
     "debye_pattern",
+    "dilution_series",
+    "ecp",
     "eds_maps",
     "effective_misfit",
     "fit_decay",
@@ -84,5 +94,6 @@ __all__ = [
     "reflections",
     "register_material",
     "simulate_growth",
+    "tauc_gap",
     "tolerance_factor",
 ]
