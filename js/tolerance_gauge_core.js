@@ -4,6 +4,8 @@
 // SVG. Keep this file free of browser APIs and of imports from outside js/: anywidget serves
 // one ES module, and lnhet_widgets.widgets._assets inlines this file into it.
 
+import { niceTicks } from "./lib/ticks.js";
+
 /** Scale shown when every value lies inside it; wide enough to show the whole stable window. */
 export const DEFAULT_DOMAIN = [0.75, 1.15];
 
@@ -72,27 +74,6 @@ export function linearScale(domain, range) {
   const [r0, r1] = range;
   const k = (r1 - r0) / (d1 - d0);
   return (t) => r0 + (t - d0) * k;
-}
-
-/**
- * "Nice" tick values (1, 2 or 5 times a power of ten apart) covering [lo, hi].
- *
- * @param {number} lo
- * @param {number} hi
- * @param {number} [approxCount=8] wanted number of intervals
- * @returns {number[]}
- */
-export function niceTicks(lo, hi, approxCount = 8) {
-  if (!(hi > lo) || approxCount < 1) return [];
-  const raw = (hi - lo) / approxCount;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw - EPS);
-  const decimals = Math.max(0, -Math.floor(Math.log10(step) + EPS));
-  const ticks = [];
-  for (let i = Math.ceil(lo / step - EPS); i * step <= hi + EPS; i += 1) {
-    ticks.push(roundTo(i * step, decimals));
-  }
-  return ticks;
 }
 
 /**

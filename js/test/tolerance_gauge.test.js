@@ -2,13 +2,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
+import { niceTicks } from "../lib/ticks.js";
 import {
   assignLanes,
   classify,
   DEFAULT_DOMAIN,
   gaugeLayout,
   linearScale,
-  niceTicks,
   scaleDomain,
 } from "../tolerance_gauge_core.js";
 

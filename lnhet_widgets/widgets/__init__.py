@@ -10,6 +10,7 @@ Examples
 
 from .gauge import ToleranceGauge
 from .growth_lab import GrowthLab
+from .level_diagram import EnergyLevelDiagram
 from .mismatch_lab import MismatchLab, MismatchParams, MismatchResult
 from .panel import ParameterPanel, param
 from .quiz import Quiz
@@ -17,6 +18,7 @@ from .status import StatusLine
 from .structure_view import StructureView
 
 __all__ = [
+    "EnergyLevelDiagram",
     "GrowthLab",
     "MismatchLab",
     "MismatchParams",

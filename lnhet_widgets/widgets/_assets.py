@@ -245,6 +245,8 @@ def array_to_bytes(arr, *, name: str = "array") -> dict:
     >>> msg = array_to_bytes(np.arange(6, dtype=np.float32).reshape(2, 3))
     >>> msg["dtype"], msg["shape"], msg["buffer"].nbytes
     ('float32', [2, 3], 24)
+    >>> array_to_bytes(np.zeros((0, 2), dtype=np.int32))["shape"]
+    [0, 2]
     """
     array = np.asarray(arr)
     if array.dtype.name not in _WIRE_DTYPES:
@@ -253,8 +255,9 @@ def array_to_bytes(arr, *, name: str = "array") -> dict:
             f"convert it to one of {', '.join(_WIRE_DTYPES)}"
         )
     little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+    # A byte view of the flat array; memoryview.cast refuses shapes with a zero in them.
     return {
-        "buffer": memoryview(little).cast("B"),
+        "buffer": memoryview(little.reshape(-1).view(np.uint8)),
         "dtype": array.dtype.name,
         "shape": list(array.shape),
     }

@@ -22,6 +22,7 @@ from jupyter_harness import (
 )
 
 GAUGE = '[data-testid="tolerance-gauge"]'
+LEVEL_DIAGRAM = '[data-testid="level-diagram"]'
 # GrowthLab puts this class on its coating-map container when a map run has finished.
 COATING_DONE = ".lnhet-coating-done"
 # Budget per notebook for opening it, starting the kernel and running every cell; the whole
@@ -36,6 +37,7 @@ class Expect:
     nglview: bool | None = True
     bqplot_marks: int | None = 1
     gauge: bool | None = None
+    level_diagram: bool | None = None
     # A selector that must appear in the notebook after "Run All", for work the notebook starts
     # in the background (e.g. a coating map); waited for up to ``wait_for_timeout_s``.
     wait_for: str | None = None
@@ -93,6 +95,9 @@ def check_notebook(page, server, nb_path: str, ui: str, expect: Expect, record_r
         )
     if expect.gauge or (expect.gauge is None and shows(GAUGE)):
         checks.append(lambda: assert_custom_widget(page, GAUGE, name=f"{name}-gauge"))
+    if expect.level_diagram or (expect.level_diagram is None and shows(LEVEL_DIAGRAM)):
+        checks.append(lambda: assert_custom_widget(page, LEVEL_DIAGRAM,
+                                                   name=f"{name}-level-diagram"))
     if expect.wait_for:
         # First, so that the screenshot and the other checks see the finished state.
         checks.insert(
