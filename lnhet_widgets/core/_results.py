@@ -5,16 +5,20 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import typing
 
 import numpy as np
 
 
 class ResultIO:
-    """Mixin for frozen dataclasses whose fields are numbers, strings or numpy arrays.
+    """Mixin for frozen dataclasses whose fields are numbers, strings, tuples, numpy arrays or
+    other dataclasses with ``to_dict``/``from_dict`` (e.g. the params a result was made from).
 
-    ``to_json``/``from_json`` round-trip exactly (floats are written with full precision);
-    ``to_csv`` writes the 1-D array fields that share the longest length as columns, the form
-    a spreadsheet user expects for profiles and patterns.
+    ``to_json``/``from_json`` round-trip exactly: floats are written with full precision, and
+    every array comes back with its dtype and shape (also an empty ``(0, 3)`` array); a field
+    annotated as a tuple comes back as a tuple. ``to_csv`` writes the 1-D array fields that
+    share the longest length as columns, the form a spreadsheet user expects for profiles and
+    patterns.
     """
 
     def to_dict(self) -> dict:
@@ -22,12 +26,20 @@ class ResultIO:
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            out[f.name] = value.tolist() if isinstance(value, np.ndarray) else value
+            if isinstance(value, np.ndarray):
+                value = value.tolist()
+            elif hasattr(value, "to_dict"):
+                value = value.to_dict()
+            out[f.name] = value
         return out
 
     def to_json(self, path=None) -> str:
         """Serialise to JSON; write it to ``path`` too when given. Returns the JSON text."""
-        text = json.dumps({"type": type(self).__name__, "fields": self.to_dict()})
+        arrays = {f.name: {"dtype": str(v.dtype), "shape": list(v.shape)}
+                  for f in dataclasses.fields(self)
+                  if isinstance(v := getattr(self, f.name), np.ndarray)}
+        text = json.dumps({"type": type(self).__name__, "fields": self.to_dict(),
+                           "arrays": arrays})
         if path is not None:
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(text)
@@ -43,10 +55,20 @@ class ResultIO:
         payload = json.loads(text)
         if payload.get("type") != cls.__name__:
             raise ValueError(f"JSON holds a {payload.get('type')!r}, not a {cls.__name__}")
+        arrays = payload.get("arrays", {})
+        hints = typing.get_type_hints(cls)
         kwargs = {}
         for f in dataclasses.fields(cls):
             value = payload["fields"][f.name]
-            kwargs[f.name] = np.asarray(value) if isinstance(value, list) else value
+            hint = hints.get(f.name)
+            if f.name in arrays:
+                spec = arrays[f.name]
+                value = np.asarray(value, dtype=spec["dtype"]).reshape(spec["shape"])
+            elif isinstance(value, dict) and hasattr(hint, "from_dict"):
+                value = hint.from_dict(value)
+            elif isinstance(value, list):
+                value = tuple(value) if typing.get_origin(hint) is tuple else np.asarray(value)
+            kwargs[f.name] = value
         return cls(**kwargs)
 
     def to_csv(self, path=None) -> str:

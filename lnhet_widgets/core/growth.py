@@ -79,7 +79,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import math
 import threading
 from collections.abc import Callable
@@ -384,7 +383,7 @@ class RepresentativeStructures:
 
 
 @dataclass(frozen=True)
-class GrowthResult:
+class GrowthResult(ResultIO):
     """Outcome of :func:`simulate_growth`.
 
     Attributes
@@ -612,41 +611,6 @@ class GrowthResult:
         return RepresentativeStructures(heterostructure=hetero, free_nanocrystal=free,
                                         geometry=g, n_cores_shown=shown)
 
-    def to_json(self, path=None) -> str:
-        """Serialise to JSON (parameters included); :meth:`from_json` reads it back."""
-        fields = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, GrowthParams):
-                value = value.to_dict()
-            elif isinstance(value, np.ndarray):
-                value = {"dtype": str(value.dtype), "data": value.tolist()}
-            fields[f.name] = value
-        text = json.dumps({"type": "GrowthResult", "fields": fields})
-        if path is not None:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        return text
-
-    @classmethod
-    def from_json(cls, text_or_path: str) -> GrowthResult:
-        """Rebuild a result written by :meth:`to_json` (JSON text or a file path)."""
-        text = text_or_path
-        if not text_or_path.lstrip().startswith("{"):
-            with open(text_or_path, encoding="utf-8") as handle:
-                text = handle.read()
-        payload = json.loads(text)
-        if payload.get("type") != "GrowthResult":
-            raise ValueError(f"JSON holds a {payload.get('type')!r}, not a GrowthResult")
-        values = {}
-        for name, value in payload["fields"].items():
-            if name == "params":
-                value = GrowthParams.from_dict(value)
-            elif isinstance(value, dict) and "dtype" in value:
-                value = np.asarray(value["data"], dtype=value["dtype"])
-            values[name] = value
-        return cls(**values)
-
     def to_csv(self, path=None) -> str:
         """Per-core table: diameter, structure index, captured, wetting; returns the text."""
         lines = ["core_diameter_nm,core_structure,core_captured,core_wetting,edge_length_nm"]
@@ -802,10 +766,6 @@ class CoatingMap(ResultIO):
     coated_fraction: np.ndarray
     completed: np.ndarray
     errors: tuple[str, ...] = ()
-
-    def __post_init__(self):
-        # JSON brings the messages back as an array; keep them a tuple of str.
-        object.__setattr__(self, "errors", tuple(str(e) for e in self.errors))
 
     @property
     def complete(self) -> bool:

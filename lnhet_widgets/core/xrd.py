@@ -47,7 +47,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Mapping
@@ -59,6 +58,7 @@ from ase.data import atomic_numbers
 
 from ._debye_kernel import pair_histogram, pair_index_matrix, pair_sinc_sums
 from ._form_factors import atomic_form_factor
+from ._results import ResultIO
 from ._validate import check_range
 from .crystal import _check_dopants, unit_cell
 from .materials import Material, get_material
@@ -200,7 +200,7 @@ def _scatterers(key_or_atoms, lattice: str, dopants):
 
 
 @dataclass(frozen=True, eq=False)
-class Reflections:
+class Reflections(ResultIO):
     """Powder lines of a crystal, one per distinct d-spacing, sorted by 2θ.
 
     Attributes
@@ -261,43 +261,6 @@ class Reflections:
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(text)
         return text
-
-    def to_json(self) -> str:
-        """Serialise to a JSON string (read back with :meth:`from_json`).
-
-        Examples
-        --------
-        >>> refl = reflections("CsPbBr3", two_theta_max_deg=40)
-        >>> Reflections.from_json(refl.to_json()).labels() == refl.labels()
-        True
-        """
-        return json.dumps({
-            "hkl": self.hkl.tolist(),
-            "d_a": self.d_a.tolist(),
-            "two_theta_deg": self.two_theta_deg.tolist(),
-            "intensity": self.intensity.tolist(),
-            "multiplicity": self.multiplicity.tolist(),
-            "wavelength_a": self.wavelength_a,
-        })
-
-    @classmethod
-    def from_json(cls, text: str) -> Reflections:
-        """Rebuild :class:`Reflections` from :meth:`to_json` output.
-
-        Examples
-        --------
-        >>> Reflections.from_json(reflections("CsPbI3", two_theta_max_deg=20).to_json()).labels()
-        ['(100)', '(110)']
-        """
-        data = json.loads(text)
-        return cls(
-            hkl=np.array(data["hkl"], dtype=int).reshape(-1, 3),
-            d_a=np.array(data["d_a"], dtype=float),
-            two_theta_deg=np.array(data["two_theta_deg"], dtype=float),
-            intensity=np.array(data["intensity"], dtype=float),
-            multiplicity=np.array(data["multiplicity"], dtype=int),
-            wavelength_a=float(data["wavelength_a"]),
-        )
 
 
 def _lorentz_polarization(theta_rad: np.ndarray) -> np.ndarray:
