@@ -35,7 +35,13 @@ import math
 import numba
 import numpy as np
 
-from .nucleation import BOLTZMANN_J_K, fletcher_factor, fletcher_factor_nb
+from .nucleation import (
+    BOLTZMANN_J_K,
+    barrier_kt_nb,
+    critical_radius_nb,
+    fletcher_factor,
+    fletcher_factor_nb,
+)
 
 _PARCELS_PER_STEP = 16
 _MONOMER_STEP_FRACTION = 0.02
@@ -113,6 +119,21 @@ def heterogeneous_rates_numpy(core_radius_m, core_wetting, core_host, r_star, ba
 
 
 @numba.njit(cache=True, nogil=True)
+def _record(traces, next_trace, trace_times_s, until, t, s, c, temp, cum_hom, cum_het, cum_cap):
+    """Write the state into every trace row whose time is ≤ ``until``; return the next row."""
+    while next_trace < trace_times_s.size and trace_times_s[next_trace] <= until:
+        traces[next_trace, 0] = t
+        traces[next_trace, 1] = s
+        traces[next_trace, 2] = c
+        traces[next_trace, 3] = temp
+        traces[next_trace, 4] = cum_hom
+        traces[next_trace, 5] = cum_het
+        traces[next_trace, 6] = cum_cap
+        next_trace += 1
+    return next_trace
+
+
+@numba.njit(cache=True, nogil=True)
 def _new_particle(p_vol, p_core, p_ncores, p_w, alive, n_p, vol, core_vol, n_cores, weight):
     p_vol[n_p] = vol
     p_core[n_p] = core_vol
@@ -178,15 +199,8 @@ def run_growth(core_radius_m, core_wetting, core_engulf, trace_times_s,
         c = n_solution / volume_m3
         s = c / c_eq
 
-        while next_trace < n_trace and trace_times_s[next_trace] <= t:
-            traces[next_trace, 0] = t
-            traces[next_trace, 1] = s
-            traces[next_trace, 2] = c
-            traces[next_trace, 3] = temp
-            traces[next_trace, 4] = cum_hom
-            traces[next_trace, 5] = cum_het
-            traces[next_trace, 6] = cum_cap
-            next_trace += 1
+        next_trace = _record(traces, next_trace, trace_times_s, t, t, s, c, temp, cum_hom,
+                             cum_het, cum_cap)
 
         growth_coefficients(p_vol, p_core, alive, n_p, c_eq, kt, v_m, gamma, k_growth,
                             diffusivity, coef, c_surface, radius)
@@ -203,8 +217,8 @@ def run_growth(core_radius_m, core_wetting, core_engulf, trace_times_s,
         het_demand = 0.0
         if s > 1.0:
             ln_s = math.log(s)
-            r_star = 2.0 * gamma * v_m / (kt * ln_s)
-            barrier = 16.0 * math.pi * gamma**3 * v_m**2 / (3.0 * kt**3 * ln_s**2)
+            r_star = critical_radius_nb(gamma, v_m, kt, ln_s)
+            barrier = barrier_kt_nb(gamma, v_m, kt, ln_s)
             # Nuclei enter one kT past the top of the barrier (the Zeldovich zone), where
             # growth, not fluctuation, decides their fate: ΔG(r*+δ) = ΔG* − kT.
             r_nucleus = r_star * (1.0 + math.sqrt(1.0 / (_KT_TO_NUCLEUS * barrier)))
@@ -381,15 +395,8 @@ def run_growth(core_radius_m, core_wetting, core_engulf, trace_times_s,
     c = n_solution / volume_m3
     temp = temperature_k(t, reaction_k, time_s, quench_tau_s, bath_k)
     c_eq = c_eq_ref * math.exp(-dh_over_r * (1.0 / temp - 1.0 / ref_k))
-    while next_trace < n_trace:
-        traces[next_trace, 0] = t
-        traces[next_trace, 1] = c / c_eq
-        traces[next_trace, 2] = c
-        traces[next_trace, 3] = temp
-        traces[next_trace, 4] = cum_hom
-        traces[next_trace, 5] = cum_het
-        traces[next_trace, 6] = cum_cap
-        next_trace += 1
+    _record(traces, next_trace, trace_times_s, np.inf, t, c / c_eq, c, temp, cum_hom, cum_het,
+            cum_cap)
     return (p_vol[:n_p].copy(), p_core[:n_p].copy(), p_ncores[:n_p].copy(), p_w[:n_p].copy(),
             alive[:n_p].copy(), core_host, core_captured, traces, n_solution, pool, dropped,
             steps, t)

@@ -71,6 +71,19 @@ def _fletcher_formula(m, x):
 fletcher_factor_nb = numba.njit(cache=True, nogil=True)(_fletcher_formula)
 
 
+def _critical_radius_formula(gamma, v_m, kt, ln_s):
+    return 2.0 * gamma * v_m / (kt * ln_s)
+
+
+def _barrier_kt_formula(gamma, v_m, kt, ln_s):
+    return 16.0 * np.pi * gamma**3 * v_m**2 / (3.0 * kt**3 * ln_s**2)
+
+
+#: numba versions of r* (m) and ΔG*_hom/kT in SI units, for the growth kernel (no validation).
+critical_radius_nb = numba.njit(cache=True, nogil=True)(_critical_radius_formula)
+barrier_kt_nb = numba.njit(cache=True, nogil=True)(_barrier_kt_formula)
+
+
 def fletcher_factor(m, x):
     """Ratio ΔG*_het / ΔG*_hom = f(m, x)/2 for nucleation on a sphere (Fletcher 1958).
 
@@ -156,7 +169,7 @@ def critical_radius_nm(supersaturation, temperature_c, *, surface_energy_j_m2,
     """
     kt, ln_s = _kt_ln_s(supersaturation, temperature_c)
     gamma, v_m = _checked_constants(surface_energy_j_m2, molecular_volume_nm3)
-    out = 2.0 * gamma * v_m / (kt * ln_s) * 1e9
+    out = _critical_radius_formula(gamma, v_m, kt, ln_s) * 1e9
     return float(out) if np.ndim(out) == 0 else out
 
 
@@ -172,7 +185,7 @@ def homogeneous_barrier_kt(supersaturation, temperature_c, *, surface_energy_j_m
     """
     kt, ln_s = _kt_ln_s(supersaturation, temperature_c)
     gamma, v_m = _checked_constants(surface_energy_j_m2, molecular_volume_nm3)
-    out = 16.0 * np.pi * gamma**3 * v_m**2 / (3.0 * kt**3 * ln_s**2)
+    out = _barrier_kt_formula(gamma, v_m, kt, ln_s)
     return float(out) if np.ndim(out) == 0 else out
 
 
