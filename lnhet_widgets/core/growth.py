@@ -105,6 +105,7 @@ __all__ = [
     "GrowthResult",
     "RepresentativeGeometry",
     "RepresentativeStructures",
+    "check_map_grid",
     "coating_map",
     "core_density_g_cm3",
     "core_wetting",
@@ -115,7 +116,7 @@ _AVOGADRO = 6.02214076e23
 _GAS_CONSTANT = 8.314462618
 _KELVIN = 273.15
 _CS2CO3_G_MOL = 325.82
-FLUORIDES = tuple(k for k in list_materials() if get_material(k).host_re is not None)
+FLUORIDES = tuple(list_materials(kind="fluoride"))
 HALIDES = ("Cl", "Br", "I")
 # Thick-shell limit of the Lamé solution: a nucleus sits on a core that ends up deep inside
 # its shell, so the elastic energy per interface area uses b ≫ a.
@@ -779,6 +780,26 @@ def _map_cell(params: GrowthParams, diameter: float, temperature: float, seed: i
     return simulate_growth(cell, seed=seed).coated_fraction
 
 
+def check_map_grid(core_diameters_nm, temperatures_c, params: GrowthParams):
+    """The axes of a coating map as float arrays, each value valid for ``params``.
+
+    Raises the :class:`GrowthParams` error (field, unit, range) for the first bad value, so a
+    caller can check a grid before it hands the map to another thread.
+
+    Examples
+    --------
+    >>> check_map_grid([4, 8], 220, GrowthParams())
+    (array([4., 8.]), array([220.]))
+    """
+    diameters = np.asarray(core_diameters_nm, dtype=float).ravel()
+    temps = np.asarray(temperatures_c, dtype=float).ravel()
+    for d in diameters:
+        dataclasses.replace(params, core_diameter_nm=float(d))
+    for t in temps:
+        dataclasses.replace(params, temperature_c=float(t))
+    return diameters, temps
+
+
 def coating_map(core_diameters_nm, temperatures_c, params: GrowthParams | None = None, *,
                 executor: Executor | None = None, seed: int = 0,
                 progress: Callable[[int, int], None] | None = None,
@@ -820,12 +841,7 @@ def coating_map(core_diameters_nm, temperatures_c, params: GrowthParams | None =
     True
     """
     p = GrowthParams() if params is None else params
-    diameters = np.asarray(core_diameters_nm, dtype=float).ravel()
-    temps = np.asarray(temperatures_c, dtype=float).ravel()
-    for d in diameters:
-        dataclasses.replace(p, core_diameter_nm=float(d))
-    for t in temps:
-        dataclasses.replace(p, temperature_c=float(t))
+    diameters, temps = check_map_grid(core_diameters_nm, temperatures_c, p)
     own = executor is None
     pool = ThreadPoolExecutor() if own else executor
     total = diameters.size * temps.size

@@ -232,15 +232,27 @@ _BUILTIN = (
 _REGISTRY: dict[str, Material] = {m.key: m for m in _BUILTIN}
 
 
-def list_materials() -> list[str]:
-    """Return the keys of all known materials, built-in and registered.
+def list_materials(*, kind: str | None = None) -> list[str]:
+    """Return the keys of the known materials, built-in and registered.
+
+    Parameters
+    ----------
+    kind : {None, "perovskite", "fluoride"}
+        Only the CsPbX3 perovskites, or only the NaREF4 hosts; all by default.
 
     Examples
     --------
     >>> "CsPbBr3" in list_materials()
     True
+    >>> perovskites = list_materials(kind="perovskite")
+    >>> {"CsPbCl3", "CsPbBr3", "CsPbI3"} <= set(perovskites), "alpha-NaYF4" in perovskites
+    (True, False)
     """
-    return sorted(_REGISTRY)
+    keep = {None: lambda m: True, "perovskite": lambda m: m.structure == "perovskite",
+            "fluoride": lambda m: m.host_re is not None}
+    if kind not in keep:
+        raise ValueError(f"kind must be None, 'perovskite' or 'fluoride', got {kind!r}")
+    return sorted(key for key, m in _REGISTRY.items() if keep[kind](m))
 
 
 def get_material(key: str, *, lattice: str = "p1") -> Material:

@@ -33,7 +33,14 @@ import numpy as np
 import traitlets
 from ase import Atoms
 
-from ..core.growth import CoatingMap, GrowthParams, GrowthResult, coating_map, simulate_growth
+from ..core.growth import (
+    CoatingMap,
+    GrowthParams,
+    GrowthResult,
+    check_map_grid,
+    coating_map,
+    simulate_growth,
+)
 from ._debounce import Debouncer
 from .panel import ParameterPanel
 from .plots import PALETTE, set_mark_data
@@ -771,10 +778,7 @@ class GrowthLab(widgets.VBox):
         params = dataclasses.replace(
             self.params, simulated_cores=min(self.params.simulated_cores, self.map_cores.value))
         # Validate every grid value here, in the caller's thread, so the error reaches it.
-        for d in diameters:
-            dataclasses.replace(params, core_diameter_nm=float(d))
-        for t in temperatures:
-            dataclasses.replace(params, temperature_c=float(t))
+        check_map_grid(diameters, temperatures, params)
 
         total = diameters.size * temperatures.size
         self._map_stop = threading.Event()

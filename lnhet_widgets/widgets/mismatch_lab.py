@@ -41,8 +41,8 @@ __all__ = ["MismatchLab", "MismatchParams", "MismatchResult"]
 
 CUBIC_PLANES = ("(100)", "(110)", "(111)")
 HEXAGONAL_PLANES = ("(0001)", "(10-10)", "(11-20)")
-PEROVSKITES = tuple(k for k in list_materials() if get_material(k).structure == "perovskite")
-FLUORIDES = tuple(k for k in list_materials() if get_material(k).host_re is not None)
+PEROVSKITES = tuple(list_materials(kind="perovskite"))
+FLUORIDES = tuple(list_materials(kind="fluoride"))
 TWO_THETA_DEG = np.linspace(10.0, 60.0, 1001)
 _CORE_SWEEP_NM = np.linspace(1.0, 16.0, 61)
 
