@@ -43,7 +43,7 @@ from ..core.growth import (
 )
 from ._debounce import Debouncer
 from .panel import ParameterPanel
-from .plots import PALETTE, set_mark_data
+from .plots import PALETTE, figure, lines, set_mark_data
 from .status import StatusLine
 from .structure_view import StructureView
 
@@ -139,24 +139,6 @@ def format_dopants(dopants) -> str:
 
 
 # --- figures ---------------------------------------------------------------------------------
-
-
-def _figure(title: str, marks, axes, *, height_px: int = 300, right_axis: bool = False,
-            legend: str = "top-right") -> bq.Figure:
-    return bq.Figure(
-        marks=marks, axes=axes, title=title, legend_location=legend,
-        layout={"height": f"{height_px}px", "width": "100%"},
-        fig_margin={"top": 40, "bottom": 45, "left": 60, "right": 65 if right_axis else 20},
-    )
-
-
-def _empty() -> np.ndarray:
-    return np.zeros(0)
-
-
-def _lines(scales, label: str, color: str, **kwargs) -> bq.Lines:
-    return bq.Lines(x=_empty(), y=_empty(), scales=scales, labels=[label], colors=[color],
-                    display_legend=True, stroke_width=2, **kwargs)
 
 
 def _headroom(scale, values) -> None:
@@ -358,16 +340,16 @@ class GrowthLab(widgets.VBox):
         # Coated fraction vs core size, over the histogram of core sizes.
         x = bq.LinearScale()
         frac, count = bq.LinearScale(min=0.0, max=HEADROOM), bq.LinearScale(min=0.0)
-        self._core_bars = bq.Bars(x=_empty(), y=_empty(), scales={"x": x, "y": count},
+        self._core_bars = bq.Bars(x=np.zeros(0), y=np.zeros(0), scales={"x": x, "y": count},
                                   colors=["#c7c7c7"], opacities=[0.8], padding=0.05,
                                   labels=["cores (right axis)"], display_legend=True)
-        self._coated_line = _lines({"x": x, "y": frac}, "coated fraction", PALETTE[0],
+        self._coated_line = lines({"x": x, "y": frac}, "coated fraction", PALETTE[0],
                                    marker="circle", marker_size=24)
-        self._limit_line = _lines({"x": x, "y": frac}, f"{LIMIT_DIAMETER_NM:g} nm (P1)",
+        self._limit_line = lines({"x": x, "y": frac}, f"{LIMIT_DIAMETER_NM:g} nm (P1)",
                                   PALETTE[1], line_style="dashed")
         set_mark_data(self._limit_line, [LIMIT_DIAMETER_NM] * 2, [0.0, 1.0])
         self._coated_x, self._core_count = x, count
-        self.coated_fig = _figure(
+        self.coated_fig = figure(
             "Coated fraction vs core size",
             [self._core_bars, self._coated_line, self._limit_line],
             [bq.Axis(scale=x, label="core diameter (nm)"),
@@ -380,36 +362,36 @@ class GrowthLab(widgets.VBox):
         # Perovskite particle sizes: heterostructures (left of each bin centre) and
         # count-weighted free crystals (right of it).
         x, y = bq.LinearScale(), bq.LinearScale(min=0.0)
-        self._hetero_bars = bq.Bars(x=_empty(), y=_empty(), scales={"x": x, "y": y},
+        self._hetero_bars = bq.Bars(x=np.zeros(0), y=np.zeros(0), scales={"x": x, "y": y},
                                     colors=[PALETTE[2]], padding=0.1, align="left",
                                     labels=["heterostructures"], display_legend=True)
-        self._free_bars = bq.Bars(x=_empty(), y=_empty(), scales={"x": x, "y": y},
+        self._free_bars = bq.Bars(x=np.zeros(0), y=np.zeros(0), scales={"x": x, "y": y},
                                   colors=[PALETTE[4]], padding=0.1, align="right",
                                   labels=["free nanocrystals"], display_legend=True)
         self._size_y = y
-        self.size_fig = _figure(
+        self.size_fig = figure(
             "Particle sizes (each population sums to 1)", [self._hetero_bars, self._free_bars],
             [bq.Axis(scale=x, label="cube edge (nm)"),
              bq.Axis(scale=y, label="fraction of particles", side="left", tick_format=".2f")])
 
         # Cores per heterostructure (an ordinal axis: whole numbers only).
         x, y = bq.OrdinalScale(), bq.LinearScale(min=0.0)
-        self._cores_bars = bq.Bars(x=_empty(), y=_empty(), scales={"x": x, "y": y},
+        self._cores_bars = bq.Bars(x=np.zeros(0), y=np.zeros(0), scales={"x": x, "y": y},
                                    colors=[PALETTE[3]], padding=0.2)
-        self.cores_fig = _figure(
+        self.cores_fig = figure(
             "Cores per heterostructure", [self._cores_bars],
             [bq.Axis(scale=x, label="cores in one heterostructure"),
              bq.Axis(scale=y, label="heterostructures", side="left", tick_format="d")])
 
         # Supersaturation and temperature (log time: injection burst and the 60 s both show).
         t, s, temp = bq.LogScale(), bq.LinearScale(min=0.0), bq.LinearScale()
-        self._s_line = _lines({"x": t, "y": s}, "supersaturation S", PALETTE[0])
-        self._t_line = _lines({"x": t, "y": temp}, "temperature (right)", PALETTE[1],
+        self._s_line = lines({"x": t, "y": s}, "supersaturation S", PALETTE[0])
+        self._t_line = lines({"x": t, "y": temp}, "temperature (right)", PALETTE[1],
                               line_style="dashed")
         self._s_scale, self._temp_scale = s, temp
         self._time_axes = [bq.Axis(scale=t, label="time after injection (s)", tick_format="~g")
                            for _ in range(2)]
-        self.supersaturation_fig = _figure(
+        self.supersaturation_fig = figure(
             "Supersaturation and temperature", [self._s_line, self._t_line],
             [self._time_axes[0],
              bq.Axis(scale=s, label="S = C / C_eq", side="left", tick_format=".3g"),
@@ -420,12 +402,12 @@ class GrowthLab(widgets.VBox):
         # Cumulative nucleation events per core: shells and captures left, free crystals right
         # (they differ by orders of magnitude).
         t, het, hom = bq.LogScale(), bq.LinearScale(min=0.0), bq.LinearScale(min=0.0)
-        self._het_line = _lines({"x": t, "y": het}, "shell nuclei", PALETTE[2])
-        self._capture_line = _lines({"x": t, "y": het}, "captured cores", PALETTE[3])
-        self._hom_line = _lines({"x": t, "y": hom}, "free nuclei (right)", PALETTE[4],
+        self._het_line = lines({"x": t, "y": het}, "shell nuclei", PALETTE[2])
+        self._capture_line = lines({"x": t, "y": het}, "captured cores", PALETTE[3])
+        self._hom_line = lines({"x": t, "y": hom}, "free nuclei (right)", PALETTE[4],
                                 line_style="dashed")
         self._het_scale, self._hom_scale = het, hom
-        self.nucleation_fig = _figure(
+        self.nucleation_fig = figure(
             "Nucleation events per core (cumulative)",
             [self._het_line, self._capture_line, self._hom_line],
             [self._time_axes[1],

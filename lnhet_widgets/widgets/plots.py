@@ -5,9 +5,37 @@ from __future__ import annotations
 import bqplot as bq
 import numpy as np
 
-__all__ = ["line_figure", "set_mark_data"]
+__all__ = ["figure", "line_figure", "lines", "set_mark_data"]
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def figure(title: str, marks, axes, *, height_px: int = 300, right_axis: bool = False,
+           legend: str = "top-right") -> bq.Figure:
+    """A full-width bqplot figure with the labs' margins (room for a right axis if asked).
+
+    Examples
+    --------
+    >>> figure("S", [], [], height_px=200).layout.height
+    '200px'
+    """
+    return bq.Figure(
+        marks=marks, axes=axes, title=title, legend_location=legend,
+        layout={"height": f"{height_px}px", "width": "100%"},
+        fig_margin={"top": 40, "bottom": 45, "left": 60, "right": 65 if right_axis else 20},
+    )
+
+
+def lines(scales, label: str, color: str, **kwargs) -> bq.Lines:
+    """An empty, labelled ``Lines`` mark on ``scales``, filled later by :func:`set_mark_data`.
+
+    Examples
+    --------
+    >>> lines({"x": bq.LinearScale(), "y": bq.LinearScale()}, "S", PALETTE[0]).labels
+    ['S']
+    """
+    return bq.Lines(x=np.zeros(0), y=np.zeros(0), scales=scales, labels=[label], colors=[color],
+                    display_legend=True, stroke_width=2, **kwargs)
 
 
 def line_figure(title: str, x_label: str, y_label: str, labels, *, colors=PALETTE,
@@ -25,19 +53,13 @@ def line_figure(title: str, x_label: str, y_label: str, labels, *, colors=PALETT
     """
     x_scale = bq.LinearScale()
     y_scale = bq.LogScale() if log_y else bq.LinearScale()
-    marks = {
-        label: bq.Lines(x=np.zeros(0), y=np.zeros(0), scales={"x": x_scale, "y": y_scale},
-                        colors=[colors[i % len(colors)]], labels=[label], display_legend=True,
-                        stroke_width=2)
-        for i, label in enumerate(labels)
-    }
+    scales = {"x": x_scale, "y": y_scale}
+    marks = {label: lines(scales, label, colors[i % len(colors)])
+             for i, label in enumerate(labels)}
     axes = [bq.Axis(scale=x_scale, label=x_label),
             bq.Axis(scale=y_scale, label=y_label, side="left", tick_format=".3g")]
-    figure = bq.Figure(marks=list(marks.values()), axes=axes, title=title,
-                       legend_location="top-left",
-                       layout={"height": f"{height_px}px", "width": "100%"},
-                       fig_margin={"top": 40, "bottom": 45, "left": 60, "right": 20})
-    return figure, marks
+    return (figure(title, list(marks.values()), axes, height_px=height_px, legend="top-left"),
+            marks)
 
 
 def set_mark_data(mark, x, y, **other) -> None:
