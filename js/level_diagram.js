@@ -7,9 +7,8 @@
 // the module is sent. Node (the unit tests) reads the same files unbundled.
 
 import { fromBuffer } from "./lib/arrays.js";
+import { createFrame, fitWidth, showErrors, svg, watchModel } from "./lib/frame.js";
 import { diagramLayout, wavyPath } from "./level_diagram_core.js";
-
-const SVG_NS = "http://www.w3.org/2000/svg";
 
 // Scoped by the root class; the --jp-* variables follow the JupyterLab theme (light or dark),
 // the fallbacks cover front ends without them.
@@ -47,13 +46,6 @@ const STYLE = `
 .lnhet-levels-tooltip { position: absolute; pointer-events: none; background: var(--jp-layout-color0, #fff); border: 1px solid var(--jp-border-color1, #999); border-radius: 3px; padding: 3px 6px; font-size: 13px; white-space: nowrap; box-shadow: 0 1px 4px rgba(0,0,0,0.2); z-index: 10; }
 .lnhet-levels-tooltip[hidden] { display: none; }
 `;
-
-function svg(tag, attrs = {}, text = undefined) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 // Text runs (from termParts / formulaParts) as tspans: superscripts and subscripts are
 // smaller and shifted with dy, which every SVG renderer supports (baseline-shift is not).
@@ -220,25 +212,17 @@ function drawLegend(g, legend) {
 }
 
 function render({ model, el }) {
-  const root = document.createElement("div");
-  root.className = "lnhet-levels";
-  const style = document.createElement("style");
-  style.textContent = STYLE;
-  const title = document.createElement("div");
-  title.className = "lnhet-levels-title";
-  const error = document.createElement("div");
-  error.className = "lnhet-levels-error";
-  error.setAttribute("role", "alert");
-  const figure = svg("svg", {
-    "data-testid": "level-diagram",
-    role: "img",
-    "aria-label": "Energy-level diagram with transition rates",
+  const frame = createFrame(el, {
+    className: "lnhet-levels",
+    style: STYLE,
+    testid: "level-diagram",
+    label: "Energy-level diagram with transition rates",
   });
+  const { root, title, figure } = frame;
   const tooltip = document.createElement("div");
   tooltip.className = "lnhet-levels-tooltip";
   tooltip.hidden = true;
-  root.append(style, title, error, figure, tooltip);
-  el.append(root);
+  root.append(tooltip);
 
   let drawError = "";
   let drawnWidth = 0;
@@ -247,20 +231,8 @@ function render({ model, el }) {
   let arrowNodes = [];
   let legendNode = null;
   let pending = false;
-
-  // Laid out at the width it gets, so that labels keep their size in a narrow column; before
-  // the view is attached (width 0) a default width is used.
-  function fitWidth() {
-    const available = Math.floor(root.clientWidth);
-    return available > 0 ? Math.min(980, Math.max(480, available)) : 820;
-  }
-
-  function showError() {
-    const message = [model.get("error"), drawError].filter(Boolean).join("\n");
-    error.textContent = message;
-    error.hidden = message === "";
-    root.classList.toggle("has-error", message !== "");
-  }
+  const width = () => fitWidth(root, 480, 980, 820);
+  const showError = () => showErrors(model, frame, drawError);
 
   function readState() {
     const energies = fromBuffer(model.get("_energies")).data;
@@ -306,7 +278,7 @@ function render({ model, el }) {
     title.hidden = !model.get("title");
     try {
       const state = readState();
-      const layout = diagramLayout({ ...state, width: (drawnWidth = fitWidth()) });
+      const layout = diagramLayout({ ...state, width: (drawnWidth = width()) });
       // Rates and the selection change only widths, tooltips and classes: update those in
       // place (set_rates is meant to be cheap, and keyboard focus stays on its level).
       const { rates, selected, ...structure } = state;
@@ -393,24 +365,16 @@ function render({ model, el }) {
   figure.addEventListener("pointermove", onMove);
   figure.addEventListener("pointerleave", onLeave);
 
-  const traits = [
-    "_species", "_names", "_styles", "_energies", "_ends", "_kinds", "_rates",
-    "columns", "selected_level", "height", "title",
-  ];
-  const events = traits.map((name) => `change:${name}`);
-  for (const event of events) model.on(event, schedule);
-  model.on("change:error", showError);
   draw();
-  const resizes = new ResizeObserver(() => {
-    if (root.clientWidth > 0 && fitWidth() !== drawnWidth) schedule();
+  return watchModel(model, root, {
+    traits: [
+      "_species", "_names", "_styles", "_energies", "_ends", "_kinds", "_rates",
+      "columns", "selected_level", "height", "title",
+    ],
+    onChange: schedule,
+    onError: showError,
+    widthChanged: () => width() !== drawnWidth,
   });
-  resizes.observe(root);
-
-  return () => {
-    resizes.disconnect();
-    for (const event of events) model.off(event, schedule);
-    model.off("change:error", showError);
-  };
 }
 
 export default { render };

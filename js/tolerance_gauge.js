@@ -5,9 +5,8 @@
 // lnhet_widgets.widgets._assets.bundle_esm therefore inlines the relative imports below before
 // the module is sent. Node (the unit tests) reads the same files unbundled.
 
+import { createFrame, fitWidth, showErrors, svg, watchModel } from "./lib/frame.js";
 import { gaugeLayout } from "./tolerance_gauge_core.js";
-
-const SVG_NS = "http://www.w3.org/2000/svg";
 
 // Scoped by the root class; the --jp-* variables follow the JupyterLab theme (light or dark),
 // the fallbacks cover front ends without them.
@@ -33,13 +32,6 @@ const STYLE = `
 .lnhet-gauge-notes { margin: 4px 0 0; padding-left: 1.2em; font-size: 12px; }
 .lnhet-gauge-notes li::marker { content: "⚠ "; }
 `;
-
-function svg(tag, attrs = {}, text = undefined) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 // 0.8 -> "0.80", 1.11 -> "1.11", 0.825 -> "0.825": as many decimals as the limit has.
 function limitText(value) {
@@ -114,44 +106,24 @@ function drawNotes(list, notes) {
 }
 
 function render({ model, el }) {
-  const root = document.createElement("div");
-  root.className = "lnhet-gauge";
-  const style = document.createElement("style");
-  style.textContent = STYLE;
-  const title = document.createElement("div");
-  title.className = "lnhet-gauge-title";
-  const error = document.createElement("div");
-  error.className = "lnhet-gauge-error";
-  error.setAttribute("role", "alert");
-  const figure = svg("svg", {
-    "data-testid": "tolerance-gauge",
-    role: "img",
-    "aria-label": "Tolerance factor gauge",
+  const frame = createFrame(el, {
+    className: "lnhet-gauge",
+    style: STYLE,
+    testid: "tolerance-gauge",
+    label: "Tolerance factor gauge",
   });
+  const { root, title, figure } = frame;
   const notes = document.createElement("ul");
   notes.className = "lnhet-gauge-notes";
   notes.setAttribute("aria-label", "Notes on the tolerance factors");
-  root.append(style, title, error, figure, notes);
-  el.append(root);
+  root.append(notes);
 
   // A drawing failure is shown in the widget, like a Python-side error, and the previous
   // drawing stays in place.
   let drawError = "";
   let drawnWidth = 0;
-
-  // The drawing is laid out at the width it gets, so that labels keep their 12 px size in a
-  // narrow column; before the view is attached (width 0) a default width is used.
-  function fitWidth() {
-    const available = Math.floor(root.clientWidth);
-    return available > 0 ? Math.min(760, Math.max(320, available)) : 640;
-  }
-
-  function showError() {
-    const message = [model.get("error"), drawError].filter(Boolean).join("\n");
-    error.textContent = message;
-    error.hidden = message === "";
-    root.classList.toggle("has-error", message !== "");
-  }
+  const width = () => fitWidth(root, 320, 760, 640);
+  const showError = () => showErrors(model, frame, drawError);
 
   function draw() {
     title.textContent = model.get("title");
@@ -162,7 +134,7 @@ function render({ model, el }) {
         low: model.get("low"),
         high: model.get("high"),
         selected: model.get("selected"),
-        width: (drawnWidth = fitWidth()),
+        width: (drawnWidth = width()),
       });
       drawGauge(figure, layout);
       drawNotes(notes, layout.notes);
@@ -173,20 +145,13 @@ function render({ model, el }) {
     showError();
   }
 
-  const redraws = ["values", "selected", "low", "high", "title"].map((name) => `change:${name}`);
-  for (const event of redraws) model.on(event, draw);
-  model.on("change:error", showError);
   draw();
-  const resizes = new ResizeObserver(() => {
-    if (root.clientWidth > 0 && fitWidth() !== drawnWidth) draw();
+  return watchModel(model, root, {
+    traits: ["values", "selected", "low", "high", "title"],
+    onChange: draw,
+    onError: showError,
+    widthChanged: () => width() !== drawnWidth,
   });
-  resizes.observe(root);
-
-  return () => {
-    resizes.disconnect();
-    for (const event of redraws) model.off(event, draw);
-    model.off("change:error", showError);
-  };
 }
 
 export default { render };
