@@ -18,10 +18,11 @@ def warm_up() -> dict[str, float]:
     Examples
     --------
     >>> sorted(warm_up())
-    ['debye_pattern', 'simulate_growth']
+    ['debye_pattern', 'rate_equations', 'simulate_growth']
     """
     from .core.growth import GrowthParams, simulate_growth
     from .core.structures import build_heterostructure
+    from .core.transfer import Pulse, TransferParams, dynamics, steady_state
     from .core.xrd import debye_pattern
 
     timings = {}
@@ -32,6 +33,11 @@ def warm_up() -> dict[str, float]:
     start = time.perf_counter()
     simulate_growth(GrowthParams(simulated_cores=20, time_s=1.0), seed=0)
     timings["simulate_growth"] = time.perf_counter() - start
+    start = time.perf_counter()
+    small = TransferParams(core_diameter_nm=3.0)
+    steady_state(small, excitation_nm=980, power_w_cm2=1.0)
+    dynamics(small, pulse=Pulse(980, 1.0, 1e-6), t_eval=np.linspace(0, 1e-5, 3))
+    timings["rate_equations"] = time.perf_counter() - start
     return timings
 
 

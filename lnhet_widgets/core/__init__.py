@@ -17,6 +17,9 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.photophysics` — exciton confinement in the shell geometry,
   absorption edge, reabsorption red shift of a dilution series
 * :mod:`~lnhet_widgets.core.analysis` — Tauc gap and emission convergence point of measurements
+* :mod:`~lnhet_widgets.core.quenching` — surface, interface and vacancy quenching per ion (§6)
+* :mod:`~lnhet_widgets.core.transfer` — Yb/Tm/CsPbX3 rate equations: steady states, power
+  sweeps, decays and spectra (§7)
 
 Examples
 --------
@@ -58,14 +61,29 @@ from .photophysics import (
 from .stem import eds_maps, haadf_image
 from .strain import coreshell_strain
 from .structures import build_heterostructure
+from .transfer import (
+    EnergyTransfer,
+    Pulse,
+    TransferParams,
+    TransferResult,
+    dynamics,
+    mixture_spectrum,
+    power_dependence,
+    steady_state,
+    yb_lifetime_us,
+)
 from .xrd import debye_pattern, powder_pattern, reflections
 
 __all__ = [
     "CoatingMap",
     "DecayFit",
+    "EnergyTransfer",
     "GrowthParams",
     "GrowthResult",
     "Material",
+    "Pulse",
+    "TransferParams",
+    "TransferResult",
     "absorption_spectrum",
     "build_heterostructure",
     "bulk",
@@ -76,6 +94,7 @@ __all__ = [
     "critical_radius_nm",
     "debye_pattern",
     "dilution_series",
+    "dynamics",
     "ecp",
     "eds_maps",
     "effective_misfit",
@@ -88,12 +107,16 @@ __all__ = [
     "list_materials",
     "load_cif",
     "misfit",
+    "mixture_spectrum",
     "octahedral_factor",
     "perovskite_stability",
     "powder_pattern",
+    "power_dependence",
     "reflections",
     "register_material",
     "simulate_growth",
+    "steady_state",
     "tauc_gap",
     "tolerance_factor",
+    "yb_lifetime_us",
 ]

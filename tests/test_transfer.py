@@ -1,0 +1,180 @@
+"""Rate equations of two-way energy transfer (SCIENCE §6, §7): invariants, numerics, calibration."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from lnhet_widgets.core import _transfer_kernel as kernel
+from lnhet_widgets.core.transfer import (
+    EnergyTransfer,
+    Pulse,
+    TransferParams,
+    _build,
+    dynamics,
+    mixture_spectrum,
+    power_dependence,
+    steady_state,
+    yb_lifetime_us,
+)
+
+BARE = TransferParams()
+HETERO = TransferParams(perovskite_edge_nm=16.7)
+CSS = TransferParams(active_shell_nm=2.0, inert_shell_nm=2.55)
+LOW_POWERS = np.logspace(-2, 0, 5)
+
+
+def _species_sums(result):
+    out = []
+    offset = 0
+    for levels in result.species_levels:
+        out.append(result.state[:, offset:offset + len(levels)].sum(axis=1))
+        offset += len(levels)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("params, excitation", [(BARE, 980), (HETERO, 980), (HETERO, 365),
+                                                (HETERO, 400), (CSS, 980)])
+@pytest.mark.parametrize("power", [1e-2, 1e2, 1e6])
+def test_populations_are_conserved_and_bounded(params, excitation, power):
+    result = steady_state(params, excitation_nm=excitation, power_w_cm2=power)
+    assert np.allclose(_species_sums(result), 1.0, atol=1e-9)
+    assert result.state.min() >= -1e-12 and result.state.max() <= 1 + 1e-12
+
+
+def test_steady_state_is_a_fixed_point_of_the_rate_equations():
+    system = _build(HETERO, 980.0)
+    y = steady_state(HETERO, excitation_nm=980, power_w_cm2=300.0).state[0]
+    lin_from = np.concatenate((system.lin[0], system.pump[0]))
+    lin_to = np.concatenate((system.lin[1], system.pump[1]))
+    rates = np.concatenate((system.lin[2], system.pump[2] * 300.0))
+    dy = kernel.rhs(y, lin_from, lin_to, rates, *system.pair)
+    # relative to the largest gross flux through any level
+    assert np.max(np.abs(dy)) < 1e-9 * np.max(rates)
+
+
+def test_numba_rhs_matches_numpy_reference_and_jacobian_matches_differences():
+    system = _build(HETERO, 980.0)
+    rng = np.random.default_rng(3)
+    y = rng.random(system.size)
+    args = (np.concatenate((system.lin[0], system.pump[0])),
+            np.concatenate((system.lin[1], system.pump[1])),
+            np.concatenate((system.lin[2], system.pump[2] * 50.0)), *system.pair)
+    assert np.allclose(kernel.rhs(y, *args), kernel.rhs_numpy(y, *args), rtol=1e-12, atol=0)
+    jac = kernel.jacobian(y, *args)
+    step = 1e-6
+    numeric = np.empty_like(jac)
+    for j in range(y.size):
+        e = np.zeros_like(y)
+        e[j] = step
+        numeric[:, j] = (kernel.rhs(y + e, *args) - kernel.rhs(y - e, *args)) / (2 * step)
+    assert np.allclose(jac, numeric, rtol=1e-6, atol=1e-6 * np.abs(jac).max())
+
+
+@pytest.mark.parametrize("nm, slope", [(800.0, 2), (475.0, 3), (646.0, 3), (450.0, 4)])
+def test_low_power_slopes_and_saturation(nm, slope):
+    sweep = power_dependence(BARE, LOW_POWERS)
+    low = np.polyfit(np.log(LOW_POWERS), np.log(sweep.lines[nm]), 1)[0]
+    assert low == pytest.approx(slope, rel=0.10)
+    high_powers = np.array([1e5, 2e5])
+    high = power_dependence(BARE, high_powers).lines[nm]
+    assert np.log(high[1] / high[0]) / np.log(2) < 1.5
+
+
+def test_dynamics_conserves_and_relaxes_to_the_steady_state():
+    t = np.linspace(0, 0.2, 41)
+    result = dynamics(BARE, pulse=Pulse(980, 100.0, 1.0), t_eval=t)
+    assert np.allclose(_species_sums(result), 1.0, atol=1e-9)
+    cw = steady_state(BARE, excitation_nm=980, power_w_cm2=100.0)
+    assert result.lines[475.0][-1] == pytest.approx(cw.lines[475.0], rel=1e-3)
+
+
+def test_dynamics_after_a_pulse_decays_with_the_yb_rate():
+    t = np.linspace(0, 1e-3, 201)
+    decay = dynamics(BARE, pulse=Pulse(980, 1.0, 1e-6), t_eval=t).lines[980.0]
+    assert np.all(np.diff(decay[2:]) < 0)
+    assert yb_lifetime_us(BARE) == pytest.approx(
+        -1e6 / np.polyfit(t[20:120], np.log(decay[20:120]), 1)[0], rel=0.02)
+
+
+def test_spectrum_integrates_to_the_line_intensities():
+    result = steady_state(HETERO, excitation_nm=980, power_w_cm2=100.0)
+    wl = np.linspace(250, 1700, 29001)
+    total = np.trapezoid(result.spectrum(wl), wl)
+    assert total == pytest.approx(sum(result.lines.values()), rel=1e-3)
+
+
+# ------------------------------------------------------------------ calibration: §6 and E1
+@pytest.mark.parametrize("diameter_nm", [7.6, 9.2])
+def test_core_only_yb_lifetime_is_43_us(diameter_nm):
+    # P1: β-NaGd0.79F4:Yb0.2,Tm0.01 cores of 7.6–9.2 nm, 43 ± 5 µs
+    assert yb_lifetime_us(dataclasses.replace(BARE, core_diameter_nm=diameter_nm)) == (
+        pytest.approx(43, abs=5))
+
+
+def test_core_shell_shell_yb_lifetime_is_553_us():
+    assert yb_lifetime_us(CSS) == pytest.approx(553, abs=80)
+
+
+def test_heterostructure_yb_lifetime_and_transfer_efficiency_e1():
+    tau_d, tau_da = yb_lifetime_us(BARE), yb_lifetime_us(HETERO)
+    assert tau_da == pytest.approx(34, abs=4)
+    assert 1 - tau_da / tau_d == pytest.approx(0.21, abs=0.05)
+
+
+def test_physical_mixture_leaves_the_yb_lifetime_unchanged():
+    separate = dataclasses.replace(HETERO, contact_factor=0.0)
+    assert yb_lifetime_us(separate) == pytest.approx(yb_lifetime_us(BARE), rel=0.05)
+
+
+def test_heterostructure_turns_blue_upconversion_green():
+    bare = steady_state(BARE, excitation_nm=980, power_w_cm2=100.0).lines
+    hetero = steady_state(HETERO, excitation_nm=980, power_w_cm2=100.0).lines
+    green = [v for k, v in hetero.items() if 500 < k < 530]
+    assert bare[475.0] > bare[646.0]  # blue Tm emission dominates the visible of bare cores
+    assert green and green[0] > hetero[475.0]  # green perovskite emission dominates
+
+
+def test_365_nm_excitation_gives_yb_emission_only_in_contact():
+    hetero = steady_state(HETERO, excitation_nm=365, power_w_cm2=1.0).lines
+    separate = steady_state(dataclasses.replace(HETERO, contact_factor=0.0), excitation_nm=365,
+                            power_w_cm2=1.0).lines
+    assert hetero[980.0] > 0 and separate[980.0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_mixture_reabsorbs_the_blue_lines():
+    ln = steady_state(BARE, excitation_nm=980, power_w_cm2=100.0)
+    pv_params = TransferParams(core_diameter_nm=0.0, perovskite_edge_nm=9.5)
+    pv = steady_state(pv_params, excitation_nm=980, power_w_cm2=100.0)
+    wl = np.linspace(400, 700, 3001)
+    mixed = mixture_spectrum(ln, pv, wl, perovskite_absorbance_400nm=2.0,
+                             perovskite_params=pv_params)
+    blue, red = np.argmin(abs(wl - 475)), np.argmin(abs(wl - 646))
+    alone = ln.spectrum(wl)
+    assert mixed[blue] / alone[blue] < 0.5
+    assert mixed[red] / alone[red] == pytest.approx(1.0, rel=1e-3)
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("kwargs, field", [
+    ({"yb_fraction": -0.1}, "yb_fraction"),
+    ({"core_diameter_nm": 40}, "core_diameter_nm"),
+    ({"perovskite_edge_nm": 5.0}, "perovskite_edge_nm"),
+    ({"host": "CsPbBr3"}, "host"),
+    ({"tm_branching": (("3H4", "1G4", 0.5),)}, "lower level"),
+    ({"core_diameter_nm": 0.0}, "needs a core"),
+])
+def test_bad_params_raise_value_errors_naming_the_field(kwargs, field):
+    with pytest.raises(ValueError, match=field):
+        TransferParams(**kwargs)
+
+
+def test_bad_calls_raise_value_errors():
+    with pytest.raises(ValueError, match="excitation_nm"):
+        steady_state(BARE, excitation_nm=532)
+    with pytest.raises(ValueError, match="power_w_cm2"):
+        steady_state(BARE, power_w_cm2=-1)
+    with pytest.raises(ValueError, match="t_eval"):
+        dynamics(BARE, pulse=Pulse(), t_eval=[1.0, 0.5])
+    with pytest.raises(ValueError, match="level"):
+        EnergyTransfer("X", "Yb", "2F5/2", "1G4", "Tm", "3H6", "3H5", 1.0)
