@@ -20,6 +20,7 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.quenching` — surface, interface and vacancy quenching per ion (§6)
 * :mod:`~lnhet_widgets.core.transfer` — Yb/Tm/CsPbX3 rate equations: steady states, power
   sweeps, decays and spectra (§7)
+* :mod:`~lnhet_widgets.core.ensemble` — samples as mixtures of particle classes
 
 Examples
 --------
@@ -30,6 +31,7 @@ Examples
 
 from .analysis import ecp, tauc_gap
 from .crystal import bulk, load_cif
+from .ensemble import Sample
 from .fitting import DecayFit, fit_decay
 from .growth import (
     CoatingMap,
@@ -82,6 +84,7 @@ __all__ = [
     "GrowthResult",
     "Material",
     "Pulse",
+    "Sample",
     "TransferParams",
     "TransferResult",
     "absorption_spectrum",
