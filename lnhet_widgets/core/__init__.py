@@ -21,6 +21,7 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.transfer` — Yb/Tm/CsPbX3 rate equations: steady states, power
   sweeps, decays and spectra (§7)
 * :mod:`~lnhet_widgets.core.ensemble` — samples as mixtures of particle classes
+* :mod:`~lnhet_widgets.core.simetuc` — simetuc configuration files into ``TransferParams``
 
 Examples
 --------
@@ -60,6 +61,7 @@ from .photophysics import (
     confinement_energy_ev,
     dilution_series,
 )
+from .simetuc import read_simetuc_config
 from .stem import eds_maps, haadf_image
 from .strain import coreshell_strain
 from .structures import build_heterostructure
@@ -115,6 +117,7 @@ __all__ = [
     "perovskite_stability",
     "powder_pattern",
     "power_dependence",
+    "read_simetuc_config",
     "reflections",
     "register_material",
     "simulate_growth",
