@@ -203,7 +203,9 @@ def _grid_start(x: np.ndarray, y: np.ndarray, sigma: np.ndarray, n_exp: int):
     best = {True: None, False: None}
     for combo in itertools.combinations(range(grid.size), n_exp):
         design = np.column_stack([basis[:, list(combo)], offset])
-        coef, residual_norm = nnls(design, target)
+        # scipy ≥ 1.12 stops at 3·n iterations by default and raises on nearly collinear
+        # exponentials of the grid; the active-set method converges well within 20·n
+        coef, residual_norm = nnls(design, target, maxiter=20 * design.shape[1])
         amplitudes = coef[:n_exp]
         if not np.any(amplitudes > 0):
             continue
