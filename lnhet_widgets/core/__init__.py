@@ -21,6 +21,7 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.transfer` — Yb/Tm/CsPbX3 rate equations: steady states, power
   sweeps, decays and spectra (§7)
 * :mod:`~lnhet_widgets.core.ensemble` — samples as mixtures of particle classes
+* :mod:`~lnhet_widgets.core.transient` — transient-absorption bleach of CsPbX3 (§8)
 * :mod:`~lnhet_widgets.core.simetuc` — simetuc configuration files into ``TransferParams``
 
 Examples
@@ -76,12 +77,24 @@ from .transfer import (
     steady_state,
     yb_lifetime_us,
 )
+from .transient import (
+    P1_SAMPLES,
+    BleachParams,
+    BleachResult,
+    FluenceSeries,
+    bleach_kinetics,
+    fluence_series,
+)
 from .xrd import debye_pattern, powder_pattern, reflections
 
 __all__ = [
+    "P1_SAMPLES",
+    "BleachParams",
+    "BleachResult",
     "CoatingMap",
     "DecayFit",
     "EnergyTransfer",
+    "FluenceSeries",
     "GrowthParams",
     "GrowthResult",
     "Material",
@@ -90,6 +103,7 @@ __all__ = [
     "TransferParams",
     "TransferResult",
     "absorption_spectrum",
+    "bleach_kinetics",
     "build_heterostructure",
     "bulk",
     "coating_map",
@@ -105,6 +119,7 @@ __all__ = [
     "effective_misfit",
     "fit_decay",
     "fletcher_factor",
+    "fluence_series",
     "get_material",
     "haadf_image",
     "homogeneous_barrier_kt",
