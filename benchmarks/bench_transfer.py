@@ -25,16 +25,16 @@ from lnhet_widgets.core import _transfer_kernel as kernel
 from lnhet_widgets.core.transfer import (
     Pulse,
     TransferParams,
-    _build,
     _result,
     dynamics,
     power_dependence,
+    rate_system,
     steady_state,
 )
 
 
 def _scipy_decay(params, pulse, t, method, rtol):
-    system = _build(params, pulse.excitation_nm)
+    system = rate_system(params, pulse.excitation_nm)
     lin = system.lin
     with_pump = (np.concatenate((lin[0], system.pump[0])), np.concatenate((lin[1], system.pump[1])),
                  np.concatenate((lin[2], system.pump[2] * pulse.power_w_cm2)))
@@ -78,7 +78,7 @@ def main():
 
     print("\n(d) the same decay, ours and scipy solve_ivp with a Python right-hand side:")
     keep = t >= pulse.duration_s
-    system = _build(bare, 980.0)
+    system = rate_system(bare, 980.0)
     exact = _result(system, _scipy_decay(bare, pulse, t, "LSODA", 1e-10)[0].y.T,
                     pulse.power_w_cm2, t[keep]).lines[475.0]
 

@@ -10,10 +10,10 @@ from lnhet_widgets.core.transfer import (
     EnergyTransfer,
     Pulse,
     TransferParams,
-    _build,
     dynamics,
     mixture_spectrum,
     power_dependence,
+    rate_system,
     steady_state,
     yb_lifetime_us,
 )
@@ -43,7 +43,7 @@ def test_populations_are_conserved_and_bounded(params, excitation, power):
 
 
 def test_steady_state_is_a_fixed_point_of_the_rate_equations():
-    system = _build(HETERO, 980.0)
+    system = rate_system(HETERO, 980.0)
     y = steady_state(HETERO, excitation_nm=980, power_w_cm2=300.0).state[0]
     lin_from = np.concatenate((system.lin[0], system.pump[0]))
     lin_to = np.concatenate((system.lin[1], system.pump[1]))
@@ -54,7 +54,7 @@ def test_steady_state_is_a_fixed_point_of_the_rate_equations():
 
 
 def test_numba_rhs_matches_numpy_reference_and_jacobian_matches_differences():
-    system = _build(HETERO, 980.0)
+    system = rate_system(HETERO, 980.0)
     rng = np.random.default_rng(3)
     y = rng.random(system.size)
     args = (np.concatenate((system.lin[0], system.pump[0])),

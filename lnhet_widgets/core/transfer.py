@@ -67,11 +67,13 @@ from .quenching import (
 __all__ = [
     "LINES",
     "EnergyTransfer",
+    "RateSystem",
     "TransferParams",
     "TransferResult",
     "dynamics",
     "mixture_spectrum",
     "power_dependence",
+    "rate_system",
     "steady_state",
     "yb_lifetime_us",
 ]
@@ -386,7 +388,6 @@ def _geometry(p: TransferParams) -> _Geometry:
                      interface, share, defects, pv_volume)
 
 
-@functools.lru_cache(maxsize=64)
 def perovskite_gap_ev(p: TransferParams) -> float:
     """Band gap of the particle's perovskite: bulk gap plus confinement in the real shell
     geometry (§8), eV.
@@ -398,9 +399,14 @@ def perovskite_gap_ev(p: TransferParams) -> float:
     """
     if not p.has_perovskite:
         raise ValueError("the particle has no perovskite (perovskite_edge_nm = 0)")
-    cores = (p.outer_diameter_nm,) if p.outer_diameter_nm else ()
-    return BULK_GAP_EV[p.perovskite] + confinement_energy_ev(p.perovskite_edge_nm,
-                                                             core_diameters_nm=cores)
+    return _gap_of_geometry(p.perovskite, p.perovskite_edge_nm, p.outer_diameter_nm)
+
+
+@functools.lru_cache(maxsize=64)
+def _gap_of_geometry(perovskite: str, edge_nm: float, core_diameter_nm: float) -> float:
+    # cached by geometry alone: the eigen-solution takes ~0.4 s and no rate constant changes it
+    cores = (core_diameter_nm,) if core_diameter_nm else ()
+    return BULK_GAP_EV[perovskite] + confinement_energy_ev(edge_nm, core_diameters_nm=cores)
 
 
 def _relative_absorption(p: TransferParams, wavelength_nm) -> np.ndarray:
@@ -413,7 +419,15 @@ def _relative_absorption(p: TransferParams, wavelength_nm) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- the system
 @dataclass(frozen=True)
-class _System:
+class RateSystem:
+    """The rate equations of one particle class at one excitation wavelength, as the numba
+    kernels take them (see :mod:`lnhet_widgets.core._transfer_kernel`): the species blocks
+    ``(name, levels, ions per particle)`` and their offsets in the population vector, the
+    linear terms ``(from, to, rate s⁻¹)``, the pump terms per W cm⁻², the pair terms
+    ``(donor from, donor to, acceptor from, acceptor to, w_donor, w_acceptor)`` and the
+    emission lines ``(ion, upper, lower, nm, population indices, rate s⁻¹)``.
+    """
+
     species: tuple  # (name, levels, count per particle)
     offsets: tuple
     lin: tuple  # from, to, rate
@@ -434,7 +448,18 @@ class _System:
 
 
 @functools.lru_cache(maxsize=64)
-def _build(p: TransferParams, excitation_nm: float) -> _System:
+def rate_system(p: TransferParams, excitation_nm: float) -> RateSystem:
+    """Assemble the rate equations of ``p`` under ``excitation_nm`` (cached per parameter set).
+
+    Multiplying its terms by a :class:`TransferResult`'s populations gives the flux of every
+    process, which is what the energy-level diagram draws.
+
+    Examples
+    --------
+    >>> system = rate_system(TransferParams(), 980.0)
+    >>> system.species[0][:2], system.size
+    (('Yb', ('2F7/2', '2F5/2')), 34)
+    """
     geo = _geometry(p)
     species, offsets = [], []
 
@@ -544,7 +569,7 @@ def _build(p: TransferParams, excitation_nm: float) -> _System:
             wd = coupled * p.defect_to_yb_rate_s
             pair.append((defect + 1, defect, yb, yb + 1, wd, wd * geo.defects / geo.n_yb))
 
-    return _System(tuple(species), tuple(offsets), _columns(lin, 2), _columns(pump, 2),
+    return RateSystem(tuple(species), tuple(offsets), _columns(lin, 2), _columns(pump, 2),
                    _columns(pair, 4), tuple(line_rates), float(excitation_nm))
 
 
@@ -683,7 +708,7 @@ def _check_excitation(excitation_nm) -> float:
     return value
 
 
-def _result(system: _System, state: np.ndarray, power, time_s) -> TransferResult:
+def _result(system: RateSystem, state: np.ndarray, power, time_s) -> TransferResult:
     state = np.atleast_2d(state)
     intensities = np.zeros((state.shape[0], len(system.line_rates)))
     for j, (_, _, _, _, indices, rate) in enumerate(system.line_rates):
@@ -706,14 +731,14 @@ def _result(system: _System, state: np.ndarray, power, time_s) -> TransferResult
     )
 
 
-def _count_of(system: _System, index: int) -> float:
+def _count_of(system: RateSystem, index: int) -> float:
     for offset, (_, levels, count) in zip(system.offsets, system.species, strict=True):
         if offset <= index < offset + len(levels):
             return count
     raise IndexError(index)
 
 
-def _solve(system: _System, power_w_cm2: float, start: np.ndarray) -> np.ndarray:
+def _solve(system: RateSystem, power_w_cm2: float, start: np.ndarray) -> np.ndarray:
     lin_from, lin_to, lin_rate = system.lin
     pump_from, pump_to, pump_rate = system.pump
     ground = np.array(system.offsets, dtype=np.int64)
@@ -751,7 +776,7 @@ def steady_state(params: TransferParams, *, excitation_nm: float = 980.0,
     >>> bool(0 < r.populations["Yb"][1] < 0.01)
     True
     """
-    system = _build(params, _check_excitation(excitation_nm))
+    system = rate_system(params, _check_excitation(excitation_nm))
     power = check_range("power_w_cm2", power_w_cm2, "W/cm²", 0.0, 1e9)
     return _result(system, _solve(system, power, system.ground_state()), power, np.zeros(0))
 
@@ -766,7 +791,7 @@ def power_dependence(params: TransferParams, powers_w_cm2, *,
     >>> sweep.lines[800.0].shape
     (5,)
     """
-    system = _build(params, _check_excitation(excitation_nm))
+    system = rate_system(params, _check_excitation(excitation_nm))
     powers = np.asarray(powers_w_cm2, dtype=float).ravel()
     if powers.size == 0:
         raise ValueError("powers_w_cm2 must hold at least one power")
@@ -806,7 +831,7 @@ def dynamics(params: TransferParams, *, pulse: Pulse, t_eval,
     """
     if not isinstance(pulse, Pulse):
         raise ValueError("pulse must be a Pulse(excitation_nm, power_w_cm2, duration_s)")
-    system = _build(params, pulse.excitation_nm)
+    system = rate_system(params, pulse.excitation_nm)
     t = np.asarray(t_eval, dtype=float).ravel()
     if t.size == 0 or t[0] < 0 or np.any(np.diff(t) <= 0):
         raise ValueError("t_eval must be ascending times in s, starting at or after 0")
