@@ -16,6 +16,7 @@ from .panel import ParameterPanel, param
 from .quiz import Quiz
 from .status import StatusLine
 from .structure_view import StructureView
+from .transfer_lab import TransferLab
 
 __all__ = [
     "EnergyLevelDiagram",
@@ -28,5 +29,6 @@ __all__ = [
     "StatusLine",
     "StructureView",
     "ToleranceGauge",
+    "TransferLab",
     "param",
 ]
