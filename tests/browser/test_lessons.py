@@ -49,6 +49,9 @@ LESSONS = [
     ("notebooks/01_lattice_mismatch.ipynb", "lab", Expect(gauge=True)),
     ("notebooks/01_lattice_mismatch.ipynb", "notebook", Expect(gauge=True)),
     ("notebooks/02_seeded_growth.ipynb", "lab", Expect(bqplot_marks=3, wait_for=COATING_DONE)),
+    # TransferLab opens on its Spectrum tab: two figures (visible, NIR) of one line each.
+    ("notebooks/04_two_way_energy_transfer.ipynb", "lab",
+     Expect(nglview=False, bqplot_marks=2, level_diagram=True)),
 ]
 
 
