@@ -54,7 +54,8 @@ from . import _transfer_kernel as kernel
 from ._params import param
 from ._results import ResultIO
 from ._validate import check_range
-from .materials import list_materials
+from .growth import core_density_g_cm3
+from .materials import get_material, list_materials
 from .photophysics import BINDING_ENERGY_EV, absorption_spectrum, confinement_energy_ev
 from .quenching import (
     cation_lattice_sum_a6,
@@ -66,11 +67,14 @@ from .quenching import (
 
 __all__ = [
     "LINES",
+    "INTERFACE_DEFECT_SCALE",
     "EnergyTransfer",
     "RateSystem",
     "TransferParams",
     "TransferResult",
+    "dispersion_absorbance",
     "dynamics",
+    "interface_defect_scale",
     "mixture_spectrum",
     "power_dependence",
     "rate_system",
@@ -188,6 +192,11 @@ class TransferParams:
     47 s⁻¹ at R_v = 1 nm, ≈ 1100 s⁻¹ per Yb) brings the core–shell–shell, where the surface is
     2.5 nm away and only bulk defects remain, to 561 µs; C_int = 3.4e4 nm³/s gives the
     heterostructure 32 µs (η = 0.18). Bulk defects are what annealing removes (SCIENCE §5).
+    The LRET volume V_LRET = 100 nm³ is fixed by E6 (heterostructures grown at 220 °C
+    ≥ 10× greener per 646 nm line than bare cores, at 1 kW/cm²); an ideal continuum Förster
+    estimate, 9κ²α(400) λ⁴ / (128π⁵n⁴) with α(400) = 1e5 cm⁻¹, κ² = 2/3 and n = 1.5, is
+    ≈ 8e3 nm³, so the interface passes about 1 % of the ideal coupling. Interface defects are
+    scaled by the core's structure (:data:`INTERFACE_DEFECT_SCALE`).
 
     Examples
     --------
@@ -233,7 +242,7 @@ class TransferParams:
     tm_classes: int = 4
     interface_transfer_nm3_s: float = param(3.4e4, label="Yb → interface defects C_int",
                                             unit="nm³/s", min=0.0, max=1e6)
-    lret_volume_nm3: float = param(50.0, label="LRET volume", unit="nm³", min=0.0, max=1e5,
+    lret_volume_nm3: float = param(100.0, label="LRET volume", unit="nm³", min=0.0, max=1e5,
                                    description="Förster R₀⁶ × acceptor density at 400 nm")
     exciton_lifetime_ns: float = param(5.0, label="Exciton radiative lifetime", unit="ns",
                                        min=0.1, max=100.0)
@@ -329,6 +338,26 @@ _RANGES = (
 
 
 # ----------------------------------------------------------------------------- the particle
+#: Density of defects at a core's interface with the perovskite, relative to the hexagonal
+#: β phase, by the core's structure. Both interface channels — exciton trapping and
+#: Yb → defect transfer — scale with it. The cubic α phase is a disordered fluorite (Na and
+#: the rare earth share one cation site at random), so its facets offer more defect sites;
+#: the factor 2 is fixed by P1's E4 (980 nm emission under 365 nm, β@ 1.6× α@ per mass), and
+#: with it the model gives E5 (upconversion, β@ ≈ 5× α@; P1 ≈ 6×).
+INTERFACE_DEFECT_SCALE = {"beta-hexagonal": 1.0, "fluorite": 2.0}
+
+
+def interface_defect_scale(host: str) -> float:
+    """Interface defect density of ``host``'s perovskite interface relative to β-NaGdF4.
+
+    Examples
+    --------
+    >>> interface_defect_scale("alpha-NaYF4"), interface_defect_scale("beta-NaGdF4")
+    (2.0, 1.0)
+    """
+    return INTERFACE_DEFECT_SCALE[get_material(host).structure]
+
+
 @dataclass(frozen=True)
 class _Geometry:
     """Ion counts and mean geometric factors of one particle class."""
@@ -354,8 +383,8 @@ def _geometry(p: TransferParams) -> _Geometry:
         pv_volume = p.perovskite_edge_nm**3 - 4 / 3 * np.pi * outer_r**3
     defects = 0.0
     if p.has_perovskite:
-        defects = (p.interface_defects_nm2 * 4 * np.pi * outer_r**2
-                   + p.bulk_defects_nm3 * pv_volume)
+        defects = (p.interface_defects_nm2 * interface_defect_scale(p.host) * 4 * np.pi
+                   * outer_r**2 + p.bulk_defects_nm3 * pv_volume)
     if not p.has_lanthanides:
         empty = np.zeros(0)
         return _Geometry(0.0, 0.0, {}, 0.0, 0.0, empty, empty, empty, defects, pv_volume)
@@ -431,7 +460,7 @@ class RateSystem:
     species: tuple  # (name, levels, count per particle)
     offsets: tuple
     lin: tuple  # from, to, rate
-    pump: tuple  # from, to, rate per (photon cm⁻² s⁻¹)
+    pump: tuple  # from, to, rate per W cm⁻²
     pair: tuple  # df, dt, af, at, wd, wa
     line_rates: tuple  # (ion, upper, lower, nm, species index list, level index, rate)
     excitation_nm: float
@@ -564,7 +593,8 @@ def rate_system(p: TransferParams, excitation_nm: float) -> RateSystem:
                                      base + TM_LEVELS.index(lower), exciton, exciton + 1,
                                      wd, wd * geo.n_tm * geo.tm_share[k]))
         if coupled > 0 and yb is not None and defect is not None:
-            wd = coupled * p.interface_transfer_nm3_s * geo.yb_interface
+            wd = (coupled * p.interface_transfer_nm3_s * interface_defect_scale(p.host)
+                  * geo.yb_interface)
             pair.append((yb + 1, yb, defect, defect + 1, wd, wd * geo.n_yb / geo.defects))
             wd = coupled * p.defect_to_yb_rate_s
             pair.append((defect + 1, defect, yb, yb + 1, wd, wd * geo.defects / geo.n_yb))
@@ -638,6 +668,7 @@ class TransferResult(ResultIO):
     line_nm: np.ndarray
     line_labels: tuple
     intensities: np.ndarray
+    absorbed_photons_s: np.ndarray
 
     def _blocks(self):
         offset = 0
@@ -671,6 +702,22 @@ class TransferResult(ResultIO):
         single = self.intensities.shape[0] == 1
         return {float(nm): (self.intensities[0, i] if single else self.intensities[:, i])
                 for i, nm in enumerate(self.line_nm)}
+
+    def quantum_yield(self, low_nm: float = 0.0, high_nm: float = np.inf):
+        """Photons emitted in the lines between ``low_nm`` and ``high_nm`` per absorbed photon
+        (the PLQE of that window; an array over the points of a sweep).
+
+        Examples
+        --------
+        >>> r = steady_state(TransferParams(), excitation_nm=980, power_w_cm2=1e3)
+        >>> bool(0 < r.quantum_yield(340, 720) < r.quantum_yield(900, 1100) < 1)
+        True
+        """
+        window = (self.line_nm >= low_nm) & (self.line_nm <= high_nm)
+        emitted = self.intensities[:, window].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(self.absorbed_photons_s > 0, emitted / self.absorbed_photons_s, 0.0)
+        return out[0] if out.size == 1 else out
 
     def spectrum(self, wavelength_nm, *, point: int = 0) -> np.ndarray:
         """Emission spectrum (photons s⁻¹ nm⁻¹ per particle) on ``wavelength_nm``: Gaussian
@@ -708,8 +755,16 @@ def _check_excitation(excitation_nm) -> float:
     return value
 
 
-def _result(system: RateSystem, state: np.ndarray, power, time_s) -> TransferResult:
+def _result(system: RateSystem, state: np.ndarray, power, time_s, *,
+            pumping_w_cm2=None) -> TransferResult:
     state = np.atleast_2d(state)
+    pumping = np.broadcast_to(power if pumping_w_cm2 is None else pumping_w_cm2,
+                              state.shape[:1])
+    absorbed = np.zeros(state.shape[0])
+    for start, end, rate in zip(*system.pump, strict=True):
+        # a downward pump term is stimulated emission: it gives a photon back
+        sign = 1.0 if end > start else -1.0
+        absorbed += sign * rate * pumping * _count_of(system, start) * state[:, start]
     intensities = np.zeros((state.shape[0], len(system.line_rates)))
     for j, (_, _, _, _, indices, rate) in enumerate(system.line_rates):
         for index in indices:
@@ -728,6 +783,7 @@ def _result(system: RateSystem, state: np.ndarray, power, time_s) -> TransferRes
         line_nm=np.array([row[3] for row in system.line_rates], dtype=float),
         line_labels=labels,
         intensities=intensities,
+        absorbed_photons_s=absorbed,
     )
 
 
@@ -841,7 +897,8 @@ def dynamics(params: TransferParams, *, pulse: Pulse, t_eval,
                                  lin_rate, pump_from, pump_to, pump_rate * pulse.power_w_cm2,
                                  *system.pair, check_range("rtol", rtol, "", 1e-9, 1e-2),
                                  1e-12)
-    return _result(system, states, pulse.power_w_cm2, t)
+    return _result(system, states, pulse.power_w_cm2, t,
+                   pumping_w_cm2=np.where(t < pulse.duration_s, pulse.power_w_cm2, 0.0))
 
 
 def yb_lifetime_us(params: TransferParams) -> float:
@@ -869,29 +926,97 @@ def mixture_spectrum(lanthanide: TransferResult, perovskite: TransferResult, wav
                      perovskite_absorbance_400nm: float, perovskite_params: TransferParams,
                      perovskite_qy: float | None = None):
     """Spectrum of a physical mixture: the lanthanide emission seen through the perovskite
-    dispersion (inner filter), plus the perovskite's own emission and its re-emission of the
-    absorbed lanthanide light.
+    dispersion (inner filter), plus the perovskite band — its own emission and its re-emission
+    of the absorbed lanthanide light — after self-absorption and photon recycling.
 
     Light emitted uniformly in a layer of absorbance A(λ) leaves with the mean transmission
-    (1 − 10^(−A)) / (A ln 10); the absorbed photons are re-emitted in the perovskite band with
-    its quantum yield (by default from its rates: k_rad / (k_rad + trapping)).
+    T(λ) = (1 − 10^(−A)) / (A ln 10). The absorbed lanthanide photons become perovskite
+    excitons, which emit with the quantum yield φ (by default from the rates:
+    k_rad / (k_rad + trapping)). The band overlaps the perovskite's own absorption edge, so
+    only a share e = ∫ band·T of its photons escapes; the rest is re-absorbed and re-emitted
+    with φ again, which sums to an escaping yield φe / (1 − φ(1 − e)) and red-shifts the band
+    (the concentration shift of SCIENCE §8).
 
     Returns the spectrum (photons s⁻¹ nm⁻¹, summed over one particle of each kind).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lnhet_widgets.core.transfer import TransferParams, steady_state
+    >>> pv = TransferParams(core_diameter_nm=0.0, perovskite_edge_nm=9.5)
+    >>> ln = steady_state(TransferParams(), excitation_nm=980, power_w_cm2=1e3)
+    >>> wl = np.linspace(340, 720, 761)
+    >>> clear = mixture_spectrum(ln, steady_state(pv, excitation_nm=980, power_w_cm2=1e3), wl,
+    ...                          perovskite_absorbance_400nm=0.0, perovskite_params=pv)
+    >>> bool(np.allclose(clear, ln.spectrum(wl)))
+    True
     """
     wl = np.asarray(wavelength_nm, dtype=float)
-    absorbance = check_range("perovskite_absorbance_400nm", perovskite_absorbance_400nm, "",
-                             0.0, 20.0) * _relative_absorption(perovskite_params, wl)
-    absorbance = np.maximum(absorbance, 1e-12)
-    transmission = -np.expm1(-absorbance * np.log(10)) / (absorbance * np.log(10))
-    ln = lanthanide.spectrum(wl)
-    absorbed = np.trapezoid(ln * (1 - transmission), wl)
+    check_range("perovskite_absorbance_400nm", perovskite_absorbance_400nm, "", 0.0, 100.0)
     if perovskite_qy is None:
         geo = _geometry(perovskite_params)
         k_rad = 1e9 / perovskite_params.exciton_lifetime_ns
         perovskite_qy = k_rad / (k_rad + perovskite_params.trapping_rate_per_defect_s
                                  * geo.defects)
-    band = _band_shape(perovskite_params, wl)
-    return ln * transmission + perovskite.spectrum(wl) + perovskite_qy * absorbed * band
+    check_range("perovskite_qy", perovskite_qy, "", 0.0, 1.0)
+
+    def transmission(nm):
+        absorbance = np.maximum(perovskite_absorbance_400nm
+                                * _relative_absorption(perovskite_params, nm), 1e-12)
+        return -np.expm1(-absorbance * np.log(10)) / (absorbance * np.log(10))
+
+    # Photon budgets are integrals over every line and the whole band, whatever range the
+    # caller asks to see.
+    grid = _MIXTURE_GRID_NM
+    grid_t = transmission(grid)
+    absorbed = np.trapezoid(lanthanide.spectrum(grid) * (1 - grid_t), grid)
+    emitted = np.trapezoid(perovskite.spectrum(grid), grid)
+    band = _band_shape(perovskite_params, grid)
+    escape = np.trapezoid(band * grid_t, grid)
+    band_photons = (emitted + perovskite_qy * absorbed) / (1 - perovskite_qy * (1 - escape))
+    seen = transmission(wl)
+    return (lanthanide.spectrum(wl) * seen
+            + band_photons * np.interp(wl, grid, band, left=0.0, right=0.0) * seen)
+
+
+def dispersion_absorbance(params: TransferParams, *, concentration_mg_ml: float,
+                          path_cm: float = 1.0, wavelength_nm: float = 400.0) -> float:
+    """Decadic absorbance of a dispersion of the particle's perovskite: A = σ(λ) n L / ln 10,
+    with σ the model's absorption cross-section of one nanocrystal and n the number of
+    nanocrystals per cm³ that ``concentration_mg_ml`` of perovskite makes.
+
+    Parameters
+    ----------
+    params : TransferParams
+        The perovskite particle (e.g. a free nanocrystal).
+    concentration_mg_ml : float
+        Perovskite mass per volume of dispersion, mg/mL.
+    path_cm : float
+        Optical path, cm.
+    wavelength_nm : float
+        Wavelength of the absorbance, nm.
+
+    Examples
+    --------
+    >>> free = TransferParams(core_diameter_nm=0.0, perovskite_edge_nm=9.5)
+    >>> round(dispersion_absorbance(free, concentration_mg_ml=1.0), 1)
+    9.5
+    """
+    if not params.has_perovskite:
+        raise ValueError("dispersion_absorbance needs a particle with a perovskite "
+                         "(perovskite_edge_nm > 0)")
+    check_range("concentration_mg_ml", concentration_mg_ml, "mg/mL", 0.0, 1e3)
+    check_range("path_cm", path_cm, "cm", 0.0, 100.0)
+    check_range("wavelength_nm", wavelength_nm, "nm", 250.0, 2000.0)
+    volume_cm3 = _geometry(params).perovskite_volume_nm3 * 1e-21
+    sigma_cm2 = (params.perovskite_cross_section_cm2 * volume_cm3 / 1e-18
+                 * float(_relative_absorption(params, wavelength_nm)[0]))
+    per_cm3 = concentration_mg_ml * 1e-3 / (core_density_g_cm3(params.perovskite) * volume_cm3)
+    return float(sigma_cm2 * per_cm3 * path_cm / np.log(10))
+
+
+#: Wavelengths over which the mixture's photon budgets are integrated (all lines, whole band).
+_MIXTURE_GRID_NM = np.linspace(300.0, 1600.0, 5201)
 
 
 def _band_shape(p: TransferParams, wl: np.ndarray) -> np.ndarray:
