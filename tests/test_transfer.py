@@ -122,6 +122,20 @@ def test_heterostructure_yb_lifetime_and_transfer_efficiency_e1():
     assert 1 - tau_da / tau_d == pytest.approx(0.21, abs=0.05)
 
 
+def _steady_yb_decay_rate_s(params):
+    # In a steady state every absorbed quantum leaves Yb ²F5/2 by a net decay channel, so
+    # absorbed photons / excited Yb is the effective decay rate the rate constants imply.
+    result = steady_state(params, excitation_nm=980, power_w_cm2=0.01)
+    n_yb = result.species_counts[list(result.species).index("Yb")]
+    return float(result.absorbed_photons_s[0] / (n_yb * result.populations["Yb"][1]))
+
+
+def test_transfer_efficiency_from_decays_agrees_with_the_rates():
+    from_decays = 1 - yb_lifetime_us(HETERO) / yb_lifetime_us(BARE)
+    from_rates = 1 - _steady_yb_decay_rate_s(BARE) / _steady_yb_decay_rate_s(HETERO)
+    assert from_decays == pytest.approx(from_rates, abs=0.01)
+
+
 def test_physical_mixture_leaves_the_yb_lifetime_unchanged():
     separate = dataclasses.replace(HETERO, contact_factor=0.0)
     assert yb_lifetime_us(separate) == pytest.approx(yb_lifetime_us(BARE), rel=0.05)
