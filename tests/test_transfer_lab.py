@@ -14,6 +14,7 @@ import pytest
 import traitlets
 
 from lnhet_widgets.core.transfer import LINES, TransferParams, steady_state
+from lnhet_widgets.core.transient import BleachParams, bleach_kinetics
 from lnhet_widgets.widgets import TransferLab
 from lnhet_widgets.widgets.transfer_lab import (
     MIXTURE,
@@ -280,3 +281,51 @@ def test_a_steady_state_update_is_fast(bare):
 
 def test_lines_are_offered_in_the_decay_view(bare):
     assert [v for _, v in bare.decay_line.options] == [nm for *_, nm in LINES]
+
+
+# ---------------------------------------------------------------------------- the bleach tab
+def test_bleach_is_computed_when_its_tab_opens_and_follows_the_particle(hetero):
+    lab = hetero
+    lab.tabs.selected_index = 0
+    lab.power_control.value = 20.0
+    assert lab._stale["bleach"]  # not computed while hidden
+    lab.tabs.selected_index = 3
+    assert lab.tabs.children[3].children == (lab.bleach_page,)
+    assert not lab._stale["bleach"]
+    shell = BleachParams(edge_nm=16.7, core_diameter_nm=7.1, yb_fraction=lab.params.yb_fraction,
+                         synthesis_temperature_c=220.0)
+    direct = bleach_kinetics(shell, fluence_uj_cm2=23.1)
+    assert lab.bleach.tau_avg_ns == pytest.approx(direct.tau_avg_ns, rel=1e-9)
+    assert lab.bleach_reference.params == BleachParams()  # P1's pure cubes
+    assert lab.bleach.tau_avg_ns < lab.bleach_reference.tau_avg_ns  # traps and the Yb channel
+    assert lab._bleach_mark.y.size > 0 and lab._bleach_reference_mark.y.size > 0
+    assert f"{direct.tau_avg_ns:.2f} ns" in lab._bleach_mark.labels[0]
+    assert "τ_avg" in lab.bleach_info.value
+    lab.tabs.selected_index = 0
+    lab.power_control.value = 10.0
+
+
+def test_bleach_follows_the_fluence_and_the_sample(bare):
+    lab = bare
+    lab.tabs.selected_index = 3
+    assert lab.bleach is None and "no perovskite" in lab.bleach_info.value
+    assert lab._bleach_mark.y.size == 0 and lab._bleach_reference_mark.y.size > 0
+    lab.sample_control.value = MIXTURE  # the mixture's perovskite is the pure nanocrystals
+    assert lab.bleach is lab.bleach_reference
+    high = lab.bleach.tau_avg_ns
+    lab.fluence_control.value = 6.1
+    assert lab.bleach.fluence_uj_cm2 == pytest.approx(6.1)
+    assert lab.bleach.tau_avg_ns != pytest.approx(high)
+    lab.tabs.selected_index = 0
+
+
+def test_bad_fluence_names_the_field_and_keeps_the_last_bleach(bare):
+    lab = bare
+    lab.sample_control.value = MIXTURE
+    good = lab.compute_bleach(23.1)
+    with pytest.raises(ValueError, match=r"fluence_uj_cm2 = 500.0 µJ/cm² .* \[1, 100\]"):
+        lab.compute_bleach(500.0)
+    assert lab.bleach is good and lab.fluence_control.value == pytest.approx(23.1)
+    lab._safely(lambda: lab.compute_bleach(pump_nm=532.0))
+    assert lab.status.kind == "error" and "pump_nm" in lab.status.message
+    assert lab.bleach is good and lab._bleach_mark.y.size > 0

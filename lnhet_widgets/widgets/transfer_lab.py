@@ -3,17 +3,19 @@
 One lab around :mod:`lnhet_widgets.core.transfer` (SCIENCE.md §6–§8): the sample, the
 excitation and the main rate constants as controls; the steady-state emission spectrum
 (visible and NIR), the decay of one line after a pulse with its fitted τ_avg, the power
-dependence of the main lines with their low-power slopes, and an energy-level diagram whose
-arrows carry the computed fluxes of the current steady state.
+dependence of the main lines with their low-power slopes, the CsPbBr3 ground-state bleach after
+a femtosecond pump at a chosen fluence (:mod:`lnhet_widgets.core.transient`), and an
+energy-level diagram whose arrows carry the computed fluxes of the current steady state.
 
 ``params``, ``result``, ``excitation_nm``, ``power_w_cm2`` and ``sample`` are traitlets of the
 lab, so a notebook can drive it from code and read what it shows. Control changes are
 debounced; a bad value shows a message in the lab and leaves the last result on screen.
 
 Only the steady state (a few ms) is recomputed on every change. The decay (a stiff
-integration, ~0.3 s) and the power sweep are recomputed only while their tab is open, or when
-asked for with :meth:`TransferLab.compute_decay` and :meth:`TransferLab.compute_power_sweep`:
-a slider drag stays responsive.
+integration, ~0.3 s), the power sweep and the bleach are recomputed only while their tab is
+open, or when asked for with :meth:`TransferLab.compute_decay`,
+:meth:`TransferLab.compute_power_sweep` and :meth:`TransferLab.compute_bleach`: a slider drag
+stays responsive.
 
 As in GrowthLab, a tab holds its page only while it is selected, because bqplot draws a
 figure with a negative plot area when it first renders inside a hidden tab.
@@ -45,6 +47,7 @@ from ..core.transfer import (
     rate_system,
     steady_state,
 )
+from ..core.transient import BleachParams, BleachResult, bleach_kinetics
 from ._debounce import Debouncer
 from .level_diagram import EnergyLevelDiagram
 from .panel import ParameterPanel
@@ -107,6 +110,14 @@ DECAY_POINTS = 601
 DECAY_FLOOR = 1e-5
 # y scales reach this factor above the data, leaving the top of each plot to its legend.
 HEADROOM = 1.3
+
+#: Pump of the bleach view: P1's fluences (6.1–23.1 µJ cm⁻², E2/E3) sit inside the range.
+BLEACH_FLUENCE_UJ_CM2 = (1.0, 100.0)
+BLEACH_PUMPS_NM = (400.0, 365.0)
+#: The heterostructures' perovskite grows at P1's 220 °C injection; the free nanocrystals of a
+#: physical mixture are P1's pure cubes (180 °C, the BleachParams defaults).
+HETEROSTRUCTURE_SYNTHESIS_C = 220.0
+BLEACH_WINDOW_NS = 15.0
 
 # Energies (cm⁻¹) of the diagram: Yb³⁺ and Tm³⁺ barycentres as in simetuc's β-NaYF4 set
 # (Carnall's free-ion values shifted by the crystal field); the perovskite defect state sits
@@ -325,6 +336,9 @@ class TransferLab(widgets.VBox):
         The last decay of ``decay_line`` and its two-exponential fit.
     sweep : TransferResult or None
         The last power sweep; ``slopes`` maps line (nm) → low-power log–log slope.
+    bleach, bleach_reference : BleachResult or None
+        The last ground-state bleach of the sample's perovskite (None for bare LnNPs) and of
+        pure CsPbBr3 nanocrystals at the same fluence.
     fluxes : dict
         :func:`steady_state_fluxes` of the current steady state (what the diagram shows).
 
@@ -375,22 +389,26 @@ class TransferLab(widgets.VBox):
         self.fluxes: dict = {}
         self.spectrum = np.zeros(0)
         self.spectrum_nm = np.concatenate([VISIBLE_NM, NIR_NM])
-        self._stale = {"decay": True, "sweep": True}
+        self.bleach: BleachResult | None = None
+        self.bleach_reference: BleachResult | None = None
+        self._stale = {"decay": True, "sweep": True, "bleach": True}
         self.timings: dict = {}
 
         self._build_controls(start, sample, excitation_nm, power_w_cm2)
         self._build_spectrum_page()
         self._build_decay_page()
         self._build_power_page()
+        self._build_bleach_page()
         self._build_diagram_page()
-        self._pages = (self.spectrum_page, self.decay_page, self.power_page, self.diagram_page)
+        self._pages = (self.spectrum_page, self.decay_page, self.power_page, self.bleach_page,
+                       self.diagram_page)
         # The slots stretch their page to the tab's width (a Box sizes to its content), and
         # min_width 0 lets them shrink below their content's first width (flex items do not).
         for page in self._pages:
             page.layout.width, page.layout.min_width = "100%", "0"
         self.tabs = widgets.Tab(children=[widgets.Box(layout={"width": "100%", "min_width": "0"})
                                           for _ in self._pages],
-                                titles=("Spectrum", "Decay", "Power dependence",
+                                titles=("Spectrum", "Decay", "Power dependence", "Bleach",
                                         "Level diagram"),
                                 selected_index=0)
         self.tabs.observe(self._on_tab, names="selected_index")
@@ -528,6 +546,34 @@ class TransferLab(widgets.VBox):
         self.power_fig.fig_margin = {**self.power_fig.fig_margin, "left": 80}
         self.slope_table = widgets.HTML()
         self.power_page = widgets.VBox([self.power_fig, self.slope_table])
+
+    def _build_bleach_page(self) -> None:
+        self.fluence_control = widgets.FloatLogSlider(
+            value=23.1, base=10, min=math.log10(BLEACH_FLUENCE_UJ_CM2[0]),
+            max=math.log10(BLEACH_FLUENCE_UJ_CM2[1]), step=0.01,
+            description="Fluence (µJ/cm²)", style={"description_width": "110px"},
+            layout={"width": "360px"}, readout_format=".3g")
+        self.pump_control = widgets.Dropdown(
+            options=[(f"{nm:g} nm", nm) for nm in BLEACH_PUMPS_NM], value=400.0,
+            description="Pump", style={"description_width": "40px"}, layout={"width": "140px"})
+        for control in (self.fluence_control, self.pump_control):
+            control.observe(self._bleach_options_changed, names="value")
+        x = bq.LinearScale(min=0.0, max=BLEACH_WINDOW_NS)
+        y = bq.LinearScale(min=0.0, max=1.05)
+        self._bleach_mark = lines({"x": x, "y": y}, "sample", PALETTE[2])
+        self._bleach_reference_mark = lines({"x": x, "y": y}, "pure CsPbBr3", PALETTE[0],
+                                            line_style="dashed")
+        self.bleach_fig = figure("CsPbBr3 ground-state bleach",
+                                 [self._bleach_mark, self._bleach_reference_mark],
+                                 [bq.Axis(scale=x, label="delay (ns)"),
+                                  bq.Axis(scale=y, label="−ΔA (normalised)", side="left",
+                                          tick_format=".1f")],
+                                 height_px=340)
+        self.bleach_info = widgets.HTML()
+        self.bleach_page = widgets.VBox([
+            widgets.HBox([self.fluence_control, self.pump_control],
+                         layout={"flex_flow": "row wrap"}),
+            self.bleach_info, self.bleach_fig])
 
     def _build_diagram_page(self) -> None:
         # Columns in the diagram's automatic order: it puts the species that exchange the
@@ -689,7 +735,7 @@ class TransferLab(widgets.VBox):
         self.perovskite_result, self.spectrum, self.fluxes = pv, spectrum, fluxes
         self._computed_for = (p, excitation, power, self.sample == MIXTURE,
                               self.absorbance_control.value if pv is not None else None)
-        self._stale = {"decay": True, "sweep": True}
+        self._stale = {"decay": True, "sweep": True, "bleach": True}
         with self.hold_sync():
             self._show_spectrum()
             self._show_diagram(p, result)
@@ -918,6 +964,96 @@ class TransferLab(widgets.VBox):
         self.timings["sweep_s"] = time.perf_counter() - start
         return slopes
 
+    # --- bleach --------------------------------------------------------------------------
+
+    def _bleach_options_changed(self, _change=None) -> None:
+        if self._showing:
+            return
+        self._stale["bleach"] = True
+        if self.tabs.selected_index == 3:
+            self._safely(self.compute_bleach)
+
+    def compute_bleach(self, fluence_uj_cm2: float | None = None,
+                       pump_nm: float | None = None) -> BleachResult | None:
+        """Ground-state bleach of the sample's CsPbBr3 after one pump pulse, with pure CsPbBr3
+        nanocrystals at the same fluence as the reference (SCIENCE §8, P1's E2/E3).
+
+        The heterostructure's perovskite follows the lab's particle (cube edge, core diameter
+        and Yb fraction) and grew at P1's 220 °C; a physical mixture's perovskite is the pure
+        nanocrystals themselves; bare LnNPs have none (the plot shows the reference only).
+
+        Parameters
+        ----------
+        fluence_uj_cm2 : float, optional
+            Pump fluence, µJ cm⁻², in [1, 100]; default (and then shown) the tab's fluence.
+        pump_nm : {400, 365}, optional
+            Pump wavelength, nm; default the tab's.
+
+        Returns
+        -------
+        BleachResult or None
+            The sample's bleach (also in ``bleach``), None for bare LnNPs.
+
+        Raises
+        ------
+        ValueError
+            For a fluence or pump wavelength outside the allowed values; the last bleach
+            stays on screen.
+
+        Examples
+        --------
+        >>> lab = TransferLab()  # β-LnNP@CsPbBr3
+        >>> result = lab.compute_bleach(23.1)
+        >>> bool(result.tau_avg_ns < lab.bleach_reference.tau_avg_ns)
+        True
+        """
+        fluence = self.fluence_control.value if fluence_uj_cm2 is None else float(
+            fluence_uj_cm2)
+        pump = self.pump_control.value if pump_nm is None else float(pump_nm)
+        low, high = BLEACH_FLUENCE_UJ_CM2
+        if not low <= fluence <= high:
+            raise ValueError(f"fluence_uj_cm2 = {fluence!r} µJ/cm² is outside the allowed "
+                             f"range [{low:g}, {high:g}]")
+        if pump not in BLEACH_PUMPS_NM:
+            raise ValueError(f"pump_nm must be one of {list(BLEACH_PUMPS_NM)} nm, got {pump!r}")
+        start = time.perf_counter()
+        sample = _bleach_sample(self.params, self.sample)
+        reference = bleach_kinetics(BleachParams(), fluence_uj_cm2=fluence, pump_nm=pump)
+        if sample is None or sample == reference.params:
+            result = None if sample is None else reference
+        else:
+            result = bleach_kinetics(sample, fluence_uj_cm2=fluence, pump_nm=pump)
+        self.bleach, self.bleach_reference = result, reference
+        self._showing = True
+        try:
+            self.fluence_control.value, self.pump_control.value = fluence, pump
+        finally:
+            self._showing = False
+        self._stale["bleach"] = False
+        shown = reference.t_ns <= BLEACH_WINDOW_NS
+        reference_label = f"pure CsPbBr3, τ_avg {reference.tau_avg_ns:.2f} ns"
+        with self.bleach_fig.hold_sync():
+            set_mark_data(self._bleach_reference_mark, reference.t_ns[shown],
+                          reference.bleach[shown], labels=[reference_label])
+            if result is None:
+                set_mark_data(self._bleach_mark, [], [], labels=["sample"])
+            else:
+                set_mark_data(self._bleach_mark, result.t_ns[shown], result.bleach[shown],
+                              labels=[f"{self.sample}, τ_avg {result.tau_avg_ns:.2f} ns"])
+            self.bleach_fig.title = (f"CsPbBr3 ground-state bleach, {pump:g} nm pump, "
+                                     f"{fluence:.3g} µJ/cm²")
+        if result is None:
+            self.bleach_info.value = ("<b>Bare LnNPs have no perovskite to bleach</b>: the "
+                                      "dashed curve is pure CsPbBr3 at this fluence.")
+        else:
+            self.bleach_info.value = (
+                f"τ_avg = <b>{result.tau_avg_ns:.3g} ± {result.tau_avg_err_ns:.2g} ns</b> "
+                f"(three-exponential fit); ⟨N⟩ = {result.mean_excitons:.2g} excitons and "
+                f"{result.traps_per_nc:.2g} traps per nanocrystal; pure CsPbBr3: "
+                f"{reference.tau_avg_ns:.3g} ns.")
+        self.timings["bleach_s"] = time.perf_counter() - start
+        return result
+
     # --- level diagram -------------------------------------------------------------------
 
     def _show_diagram(self, p: TransferParams, result: TransferResult) -> None:
@@ -957,6 +1093,8 @@ class TransferLab(widgets.VBox):
             self._safely(self.compute_decay)
         elif selected == 2 and self._stale["sweep"]:
             self._safely(self.compute_power_sweep)
+        elif selected == 3 and self._stale["bleach"]:
+            self._safely(self.compute_bleach)
 
     def _safely(self, func) -> None:
         try:
@@ -966,6 +1104,18 @@ class TransferLab(widgets.VBox):
         except Exception as error:  # a bug: show it, and keep the traceback in the log
             self.status.error(f"{type(error).__name__}: {error}")
             _log.exception("TransferLab: unexpected error")
+
+
+def _bleach_sample(p: TransferParams, sample: str) -> BleachParams | None:
+    """The perovskite whose bleach the lab shows: the heterostructure's shell, the free
+    nanocrystals of a mixture, or None for bare LnNPs."""
+    if sample == MIXTURE:
+        return BleachParams()
+    if not p.has_perovskite:
+        return None
+    return BleachParams(edge_nm=p.perovskite_edge_nm, core_diameter_nm=p.core_diameter_nm,
+                        yb_fraction=p.yb_fraction if p.core_diameter_nm else 0.0,
+                        synthesis_temperature_c=HETEROSTRUCTURE_SYNTHESIS_C)
 
 
 def _sample_of(p: TransferParams, default: str) -> str:
