@@ -446,7 +446,7 @@ class TransferLab(widgets.VBox):
             value=power_w_cm2, base=10, min=-2, max=6, step=0.05,
             description="CW power (W/cm²)", style=style, layout=layout, readout_format=".3g")
         self.absorbance_control = widgets.FloatSlider(
-            value=1.0, min=0.0, max=3.0, step=0.05, description="Mixture absorbance",
+            value=1.0, min=0.0, max=30.0, step=0.1, description="Mixture absorbance",
             style=style, layout=layout, readout_format=".2f",
             tooltip="absorbance at 400 nm of the CsPbBr3 dispersion in a physical mixture "
                     "(inner filter)")
