@@ -299,7 +299,7 @@ def test_bleach_is_computed_when_its_tab_opens_and_follows_the_particle(hetero):
     assert lab.bleach_reference.params == BleachParams()  # P1's pure cubes
     assert lab.bleach.tau_avg_ns < lab.bleach_reference.tau_avg_ns  # traps and the Yb channel
     assert lab._bleach_mark.y.size > 0 and lab._bleach_reference_mark.y.size > 0
-    assert f"{direct.tau_avg_ns:.2f} ns" in lab._bleach_mark.labels[0]
+    assert f"{direct.tau_avg_ns:.2f} ns" in lab._bleach_mark.labels[0]  # the legend
     assert "τ_avg" in lab.bleach_info.value
     lab.tabs.selected_index = 0
     lab.power_control.value = 10.0

@@ -66,8 +66,8 @@ from .quenching import (
 )
 
 __all__ = [
-    "LINES",
     "INTERFACE_DEFECT_SCALE",
+    "LINES",
     "EnergyTransfer",
     "RateSystem",
     "TransferParams",

@@ -548,9 +548,10 @@ class TransferLab(widgets.VBox):
         self.power_page = widgets.VBox([self.power_fig, self.slope_table])
 
     def _build_bleach_page(self) -> None:
+        # The front end snaps a log slider to min + k·step: a fine step keeps P1's fluences.
         self.fluence_control = widgets.FloatLogSlider(
             value=23.1, base=10, min=math.log10(BLEACH_FLUENCE_UJ_CM2[0]),
-            max=math.log10(BLEACH_FLUENCE_UJ_CM2[1]), step=0.01,
+            max=math.log10(BLEACH_FLUENCE_UJ_CM2[1]), step=1e-4,
             description="Fluence (µJ/cm²)", style={"description_width": "110px"},
             layout={"width": "360px"}, readout_format=".3g")
         self.pump_control = widgets.Dropdown(
@@ -559,7 +560,7 @@ class TransferLab(widgets.VBox):
         for control in (self.fluence_control, self.pump_control):
             control.observe(self._bleach_options_changed, names="value")
         x = bq.LinearScale(min=0.0, max=BLEACH_WINDOW_NS)
-        y = bq.LinearScale(min=0.0, max=1.05)
+        y = bq.LinearScale(min=0.0, max=HEADROOM)
         self._bleach_mark = lines({"x": x, "y": y}, "sample", PALETTE[2])
         self._bleach_reference_mark = lines({"x": x, "y": y}, "pure CsPbBr3", PALETTE[0],
                                             line_style="dashed")
@@ -568,7 +569,7 @@ class TransferLab(widgets.VBox):
                                  [bq.Axis(scale=x, label="delay (ns)"),
                                   bq.Axis(scale=y, label="−ΔA (normalised)", side="left",
                                           tick_format=".1f")],
-                                 height_px=340)
+                                 height_px=340, legend="top-right")
         self.bleach_info = widgets.HTML()
         self.bleach_page = widgets.VBox([
             widgets.HBox([self.fluence_control, self.pump_control],
@@ -1031,7 +1032,7 @@ class TransferLab(widgets.VBox):
             self._showing = False
         self._stale["bleach"] = False
         shown = reference.t_ns <= BLEACH_WINDOW_NS
-        reference_label = f"pure CsPbBr3, τ_avg {reference.tau_avg_ns:.2f} ns"
+        reference_label = f"pure CsPbBr3 {reference.tau_avg_ns:.2f} ns"
         with self.bleach_fig.hold_sync():
             set_mark_data(self._bleach_reference_mark, reference.t_ns[shown],
                           reference.bleach[shown], labels=[reference_label])
@@ -1039,7 +1040,7 @@ class TransferLab(widgets.VBox):
                 set_mark_data(self._bleach_mark, [], [], labels=["sample"])
             else:
                 set_mark_data(self._bleach_mark, result.t_ns[shown], result.bleach[shown],
-                              labels=[f"{self.sample}, τ_avg {result.tau_avg_ns:.2f} ns"])
+                              labels=[f"sample {result.tau_avg_ns:.2f} ns"])
             self.bleach_fig.title = (f"CsPbBr3 ground-state bleach, {pump:g} nm pump, "
                                      f"{fluence:.3g} µJ/cm²")
         if result is None:
