@@ -89,6 +89,34 @@ def test_dynamics_conserves_and_relaxes_to_the_steady_state():
     assert result.lines[475.0][-1] == pytest.approx(cw.lines[475.0], rel=1e-3)
 
 
+def test_dynamics_agrees_with_a_tight_scipy_solution():
+    from scipy.integrate import solve_ivp
+
+    pulse, t = Pulse(980, 1e3, 10e-6), np.linspace(0, 1e-3, 201)
+    ours = dynamics(BARE, pulse=pulse, t_eval=t)
+    system = rate_system(BARE, 980.0)
+    lin_from, lin_to, lin_rate = system.lin
+    pump_from, pump_to, pump_rate = system.pump
+
+    def rhs(time_s, y):
+        on = pump_rate * pulse.power_w_cm2 * (time_s < pulse.duration_s)
+        return kernel.rhs_numpy(y, np.concatenate((lin_from, pump_from)),
+                                np.concatenate((lin_to, pump_to)),
+                                np.concatenate((lin_rate, on)), *system.pair)
+
+    def tight(y0, span, times):
+        return solve_ivp(rhs, span, y0, method="LSODA", t_eval=times, rtol=1e-10,
+                         atol=1e-18).y.T
+
+    during = t <= pulse.duration_s
+    first = tight(system.ground_state(), (0, pulse.duration_s), t[during])
+    rest = tight(first[-1], (pulse.duration_s, t[-1]), t[~during])
+    reference = np.vstack((first, rest))
+    for index in (system.offsets[0] + 1, system.offsets[1] + 5):  # Yb 2F5/2, Tm 1G4
+        peak = reference[:, index].max()
+        assert np.abs(ours.state[:, index] - reference[:, index]).max() < 1e-3 * peak
+
+
 def test_dynamics_after_a_pulse_decays_with_the_yb_rate():
     t = np.linspace(0, 1e-3, 201)
     decay = dynamics(BARE, pulse=Pulse(980, 1.0, 1e-6), t_eval=t).lines[980.0]
