@@ -13,6 +13,8 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.stem` — HAADF-STEM images and EDS maps
 * :mod:`~lnhet_widgets.core.nucleation` — classical nucleation theory, Fletcher's factor
 * :mod:`~lnhet_widgets.core.growth` — the seeded-growth (hot-injection) simulation
+* :mod:`~lnhet_widgets.core.annealing` — vacancy-assisted cation diffusion and complex
+  docking while a core–shell particle anneals (§5)
 * :mod:`~lnhet_widgets.core.fitting` — multi-exponential decay fits with τ_avg (P1 Eqs. 1–6)
 * :mod:`~lnhet_widgets.core.photophysics` — exciton confinement in the shell geometry,
   absorption edge, reabsorption red shift of a dilution series
@@ -32,6 +34,7 @@ Examples
 """
 
 from .analysis import ecp, tauc_gap
+from .annealing import AnnealParams, AnnealResult, anneal
 from .crystal import bulk, load_cif
 from .ensemble import Sample
 from .fitting import DecayFit, fit_decay
@@ -90,6 +93,8 @@ from .xrd import debye_pattern, powder_pattern, reflections
 
 __all__ = [
     "P1_SAMPLES",
+    "AnnealParams",
+    "AnnealResult",
     "BleachParams",
     "BleachResult",
     "CoatingMap",
@@ -104,6 +109,7 @@ __all__ = [
     "TransferParams",
     "TransferResult",
     "absorption_spectrum",
+    "anneal",
     "bleach_kinetics",
     "build_heterostructure",
     "bulk",

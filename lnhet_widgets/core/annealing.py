@@ -1,0 +1,620 @@
+"""Annealing of a core–shell nanocrystal: vacancy-assisted cation diffusion and docking (§5).
+
+A kinetic Monte Carlo of P2's post-annealing in solution (NaGdF4:Yb/Tm(49/1 %) core ≈ 6.7 nm,
+NaYF4 shell, 300 °C, with or without Ln³⁺–oleate complexes). :func:`anneal` returns snapshots
+of the cation lattice and what P2 measures on them. The model and the choices behind it:
+
+* **Lattice.** The rare-earth (RE) cation sites of the core's host, built by the crystal tools
+  (:func:`~lnhet_widgets.core.quenching.cation_sites_nm`: :func:`~lnhet_widgets.core.crystal.bulk`
+  β-NaGdF4, RE on 1a and on the RE half of 1f, resolved with a fixed seed), carved to a sphere
+  of the outer diameter. The shell is coherent: its ions sit on the continuation of the core's
+  cation lattice, and the shell phase only chooses the shell's ion. β-NaYF4 on β-NaGdF4
+  misfits by −1.0 % (a) and −1.9 % (c), too little for a 1–2 nm shell to relax by
+  dislocations, so one lattice is the defensible picture; a shell of another structure is
+  refused. Na⁺ and F⁻ are not modelled: RE ions hop among RE sites only. Neighbours are the
+  sites within 1.25 × the shortest cation distance, the first cation shell (β: 3.60 Å along
+  the c chains and 3.91 Å between 1a and 1f; the next shell is at a = 6.02 Å); at most 8 in
+  β-NaREF4. They are computed once per particle (:func:`anneal_lattice`, cached).
+* **Regions.** Core r < d/2 and shell outside; an interface band of width
+  ``interface_band_nm`` centred on d/2 (with a shell) and a surface band, the outer
+  ``surface_band_nm``, which takes precedence. The shell proper, for "Yb in the shell", is
+  every site with r ≥ d/2.
+* **Initial state** (seeded). Sites are first made vacant, region by region, with exact counts
+  (fraction × sites); the ions left in the core are Yb and Tm with exact counts of the
+  dopant fractions, the rest the core's host ion; the shell holds the shell's ion.
+* **Move** (:mod:`~lnhet_widgets.core._anneal_kernel`). One MC step gives every vacancy, in an
+  order drawn once, one attempted hop: a neighbour slot is drawn among z_max (the largest
+  coordination), an empty or missing slot is a null event, and the ion of species s in it
+  moves into the vacancy with probability exp(−(E_s + ½ΔE − E_ref)/kT). ΔE is the optional
+  local energy, a bond count: −ε per occupied pair of neighbouring cation sites
+  (``bond_energy_ev``; 0 switches it off), which makes under-coordinated (surface) sites
+  cheaper for vacancies. E_ref = min E_s − ½ε(z_max − 1) is the lowest barrier any hop can
+  have, so every probability is ≤ 1 and the hops keep detailed balance. Without the local
+  term this is exp(−(E_s − E_min)/kT), relative to the fastest species (SCIENCE §5).
+* **Time.** Each slot is attempted at the rate ν₀ exp(−E_ref/kT), so one step lasts
+  Δt = 1/(z_max ν₀ exp(−E_ref/kT)): 4.0 s with the defaults at 300 °C, so P2's 1 h anneal
+  is ≈ 890 steps and P2's snapshots at 0/100/500/1000 steps are 0, 7, 34 and 67 min.
+* **Docking.** With complexes, a vacancy whose turn finds it on a surface-band site is filled
+  by the complex's ion (Y or Gd) with probability p = 1 − exp(−k c Δt): complexes reach a
+  surface vacancy at the rate k·c (``docking_rate_mm_s`` × ``complex_concentration_mm``), so p
+  saturates at high concentration (0.98 at the default 10 mM, 0.33 at 1 mM). The vacancy is
+  gone; the ledger counts the added ion. Ions are conserved otherwise, and vacancies vanish
+  only by docking.
+
+Outputs per snapshot: the species on every site, radial profiles (share of the sites of each
+0.25 nm shell held by each species), the share of the Yb ions found in the shell, the vacancy
+count and vacancies per region, the interface width (10–90 % width of an erfc fitted to the
+radial Yb share of the ions), and the Yb coordination number, the mean number of occupied
+cation sites in the first shell of a Yb ion (the EXAFS Yb–Ln coordination).
+
+Calibration: one parameter set, the :class:`AnnealParams` field defaults, for A1 and A2; the
+numbers below are computed with ``seed=0``, and both targets are tests in
+``tests/test_annealing.py``.
+
+* Migration energies rise with the ionic radius (Shannon CN8), E_s = 1.65 eV + 0.74 eV/Å
+  (r_s − r_Yb): Yb 1.650, Tm 1.657, Y 1.675, Gd 1.700 eV; a larger ion squeezes through the
+  F⁻ window between cation sites at higher cost. No per-ion barriers are measured for NaREF4;
+  these are estimates. E_Yb sets the clock (1000 steps ≈ 1 h, P2's anneal); without
+  complexes the Yb profile then has σ = 1.4 nm (erfc; 10–90 % width 3.7 nm), SCIENCE's
+  "1–2 nm of intermixing per hour at 300 °C". ν₀ = 1e13 Hz. No local-energy term.
+* Vacancies: 5 % of the interface band's sites (0.8 nm, about one hop either side of the
+  core radius), 20 % of the surface band's (0.5 nm, about one hop deep), 0.5 % in the bulk of
+  core and shell: 364 vacancies in 4586 sites, concentrated at the interface and the surface
+  as in P2's simulation. The shell is P2's thinner one, 1 nm.
+* Docking: k = 0.1 mM⁻¹ s⁻¹, 10 mM of complexes (an estimate of a typical recipe; P2's
+  amount is not in SCIENCE).
+
+Computed (targets in brackets). A1: Yb found in the shell after 1000 steps 0.36 without
+complexes (≥ 0.25) and 0.04 with Y complexes (≤ 0.05); with Y, vacancies fall by 95 % by step
+100 (≥ 90 %). A2: Yb coordination from 5.68 (pristine) to 5.00 after 1000 steps without
+complexes (falls: vacancies spread into the Yb-rich core and Yb ions reach the
+under-coordinated surface) and to 5.75 with Y (rises: the vacancies are docked). With a 2 nm
+shell the same constants give 0.34 vs 0.08 in the shell and an 87 % vacancy reduction by
+step 100: the interface vacancies need longer to reach the surface, and A1's docking side is
+not met for that shell.
+
+Examples
+--------
+>>> p = AnnealParams(core_diameter_nm=4.0)
+>>> plain = anneal(p, steps=200, snapshots=(0, 200))
+>>> docked = anneal(dataclasses.replace(p, complex="Y"), steps=200, snapshots=(0, 200))
+>>> bool(plain.yb_fraction_in_shell[-1] > docked.yb_fraction_in_shell[-1])
+True
+>>> int(plain.vacancy_count[-1] - plain.vacancy_count[0]), docked.ledger_error
+(0, 0)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import OptimizeWarning, curve_fit
+from scipy.spatial import cKDTree
+from scipy.special import erfc
+
+from . import _anneal_kernel as kernel
+from ._params import param
+from ._results import ResultIO
+from ._validate import check_range
+from .materials import get_material, list_materials
+from .quenching import cation_sites_nm
+
+__all__ = [
+    "COMPLEXES",
+    "REGIONS",
+    "SPECIES",
+    "AnnealLattice",
+    "AnnealParams",
+    "AnnealResult",
+    "anneal",
+    "anneal_lattice",
+]
+
+_BOLTZMANN_EV_K = 8.617333262e-5
+_KELVIN = 273.15
+
+#: Site codes of ``AnnealResult.species``: the code is the index (0, a vacant cation site).
+SPECIES = ("vacancy", "Gd", "Y", "Yb", "Tm")
+#: Region codes of ``AnnealResult.region``.
+REGIONS = ("core", "shell", "interface", "surface")
+#: Ions of the docking complexes (None: annealing without complexes).
+COMPLEXES = (None, "Y", "Gd")
+FLUORIDES = tuple(list_materials(kind="fluoride"))
+
+_CODE = {name: code for code, name in enumerate(SPECIES)}
+_CORE, _SHELL, _INTERFACE = 0, 1, 2
+_SURFACE = kernel.SURFACE
+# The first cation shell ends well before the second: 1.09 d_nn (1a–1f) against 1.67 d_nn
+# (a) in β-NaREF4, 1.41 d_nn in the fluorite cation lattice; 1.25 d_nn lies between for both.
+_FIRST_SHELL_FACTOR = 1.25
+_PROFILE_BIN_NM = 0.25
+# 10–90 % rise of an erfc profile in units of its σ: 2 Φ⁻¹(0.9).
+_WIDTH_PER_SIGMA = 2.5631031311
+
+
+@dataclass(frozen=True)
+class AnnealParams:
+    """The particle, its defects and the kinetics of one anneal; defaults are P2's particle.
+
+    P2: NaGdF4:Yb/Tm(49/1 %) core of 6.7 nm with a 1 nm NaYF4 shell, annealed at 300 °C,
+    without complexes (``complex=None``) or with Y or Gd oleate complexes. The model and the
+    calibration of the defaults are in the module docstring of
+    :mod:`lnhet_widgets.core.annealing`.
+
+    Every field is validated at construction; a bad value raises ``ValueError`` naming the
+    field, its unit and the allowed range.
+
+    Examples
+    --------
+    >>> p = AnnealParams(complex="Y")
+    >>> p.diameter_nm, p.migration_ev.tolist()[1:]
+    (8.7, [1.7, 1.675, 1.65, 1.657])
+    >>> AnnealParams(temperature_c=500)
+    Traceback (most recent call last):
+    ...
+    ValueError: temperature_c = 500 °C is outside the allowed range [100, 400] °C
+    """
+
+    core: str = param("beta-NaGdF4", label="Core phase", choices=FLUORIDES,
+                      description="host of the core; its cation lattice carries the shell too")
+    core_diameter_nm: float = param(6.7, label="Core diameter", unit="nm", min=1.0, max=30.0,
+                                    step=0.1)
+    shell: str = param("beta-NaYF4", label="Shell phase", choices=FLUORIDES,
+                       description="gives the shell's RE ion; grown coherently on the core")
+    shell_thickness_nm: float = param(1.0, label="Shell thickness", unit="nm", min=0.0,
+                                      max=5.0, step=0.1)
+    yb_fraction: float = param(0.49, label="Yb in the core", min=0.0, max=1.0, step=0.01,
+                               description="fraction of the core's RE ions")
+    tm_fraction: float = param(0.01, label="Tm in the core", min=0.0, max=1.0, step=0.005,
+                               description="fraction of the core's RE ions")
+    vacancy_interface: float = param(0.05, label="Vacancies at the interface", min=0.0,
+                                     max=0.5, step=0.01,
+                                     description="fraction of the interface band's sites")
+    vacancy_surface: float = param(0.20, label="Vacancies at the surface", min=0.0, max=0.5,
+                                   step=0.01, description="fraction of the surface band's sites")
+    vacancy_core: float = param(0.005, label="Vacancies in the core", min=0.0, max=0.5,
+                                step=0.001, description="fraction of the core's other sites")
+    vacancy_shell: float = param(0.005, label="Vacancies in the shell", min=0.0, max=0.5,
+                                 step=0.001, description="fraction of the shell's other sites")
+    interface_band_nm: float = param(0.8, label="Interface band", unit="nm", min=0.1, max=3.0,
+                                     step=0.1,
+                                     description="width of the band centred on the core radius")
+    surface_band_nm: float = param(0.5, label="Surface band", unit="nm", min=0.1, max=3.0,
+                                   step=0.1, description="depth of the outermost band")
+    temperature_c: float = param(300.0, label="Annealing T", unit="°C", min=100.0, max=400.0,
+                                 step=5.0)
+    migration_gd_ev: float = param(1.70, label="E_m Gd", unit="eV", min=0.1, max=4.0,
+                                   step=0.005)
+    migration_y_ev: float = param(1.675, label="E_m Y", unit="eV", min=0.1, max=4.0,
+                                  step=0.005)
+    migration_yb_ev: float = param(1.65, label="E_m Yb", unit="eV", min=0.1, max=4.0,
+                                   step=0.005)
+    migration_tm_ev: float = param(1.657, label="E_m Tm", unit="eV", min=0.1, max=4.0,
+                                   step=0.005)
+    attempt_frequency_hz: float = param(1e13, label="Attempt frequency ν₀", unit="Hz",
+                                        min=1e10, max=1e15)
+    bond_energy_ev: float = param(0.0, label="Bond energy ε", unit="eV", min=0.0, max=0.5,
+                                  step=0.005,
+                                  description="local energy −ε per occupied pair of "
+                                              "neighbouring cation sites; 0: off")
+    complex: str | None = param(None, label="Ln–oleate complex", choices=COMPLEXES,
+                                description="ion of the docking complexes; None: without")
+    complex_concentration_mm: float = param(10.0, label="Complex concentration", unit="mM",
+                                            min=0.0, max=1000.0, step=0.5)
+    docking_rate_mm_s: float = param(0.1, label="Docking rate constant", unit="mM⁻¹ s⁻¹",
+                                     min=0.0, max=1e6,
+                                     description="k of the docking rate k·c at a surface "
+                                                 "vacancy")
+
+    def __post_init__(self):
+        for name, choices in (("core", FLUORIDES), ("shell", FLUORIDES),
+                              ("complex", COMPLEXES)):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}")
+        core, shell = get_material(self.core), get_material(self.shell)
+        if core.structure != shell.structure:
+            raise ValueError(f"shell = {self.shell!r} ({shell.structure}) cannot grow "
+                             f"coherently on core = {self.core!r} ({core.structure}); choose a "
+                             "shell phase of the core's structure")
+        for name, unit, low, high in _RANGES:
+            object.__setattr__(self, name, check_range(name, getattr(self, name), unit, low,
+                                                       high))
+        if self.yb_fraction + self.tm_fraction > 1.0:
+            raise ValueError(f"yb_fraction + tm_fraction = "
+                             f"{self.yb_fraction + self.tm_fraction:g} is outside the allowed "
+                             "range [0, 1]")
+
+    @property
+    def diameter_nm(self) -> float:
+        """Outer diameter of the particle, nm."""
+        return self.core_diameter_nm + 2.0 * self.shell_thickness_nm
+
+    @property
+    def migration_ev(self) -> np.ndarray:
+        """Migration energy of every species of :data:`SPECIES` (NaN for the vacancy), eV."""
+        return np.array([np.nan, self.migration_gd_ev, self.migration_y_ev,
+                         self.migration_yb_ev, self.migration_tm_ev])
+
+    def to_dict(self) -> dict:
+        """Fields as plain Python values."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> AnnealParams:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(**values)
+
+
+_RANGES = (
+    ("core_diameter_nm", "nm", 1.0, 30.0),
+    ("shell_thickness_nm", "nm", 0.0, 5.0),
+    ("yb_fraction", "", 0.0, 1.0),
+    ("tm_fraction", "", 0.0, 1.0),
+    ("vacancy_interface", "", 0.0, 0.5),
+    ("vacancy_surface", "", 0.0, 0.5),
+    ("vacancy_core", "", 0.0, 0.5),
+    ("vacancy_shell", "", 0.0, 0.5),
+    ("interface_band_nm", "nm", 0.1, 3.0),
+    ("surface_band_nm", "nm", 0.1, 3.0),
+    ("temperature_c", "°C", 100.0, 400.0),
+    ("migration_gd_ev", "eV", 0.1, 4.0),
+    ("migration_y_ev", "eV", 0.1, 4.0),
+    ("migration_yb_ev", "eV", 0.1, 4.0),
+    ("migration_tm_ev", "eV", 0.1, 4.0),
+    ("attempt_frequency_hz", "Hz", 1e10, 1e15),
+    ("bond_energy_ev", "eV", 0.0, 0.5),
+    ("complex_concentration_mm", "mM", 0.0, 1000.0),
+    ("docking_rate_mm_s", "mM⁻¹ s⁻¹", 0.0, 1e6),
+)
+
+
+@dataclass(frozen=True)
+class AnnealLattice:
+    """Cation sites of a particle and their first-shell neighbours (see :func:`anneal_lattice`).
+
+    Attributes
+    ----------
+    positions_nm : ndarray (n, 3)
+        Site positions relative to the particle centre, nm (read-only, shared by the cache).
+    nbr_ptr, nbr_idx : ndarray of int64
+        The neighbours of site i are ``nbr_idx[nbr_ptr[i]:nbr_ptr[i + 1]]`` (CSR).
+    cutoff_nm : float
+        Neighbour cut-off, nm.
+    """
+
+    positions_nm: np.ndarray
+    nbr_ptr: np.ndarray
+    nbr_idx: np.ndarray
+    cutoff_nm: float
+
+    @property
+    def coordination(self) -> np.ndarray:
+        """Number of neighbour sites of every site."""
+        return np.diff(self.nbr_ptr)
+
+    def occupied_neighbours(self, species: np.ndarray) -> np.ndarray:
+        """Number of occupied (not vacant) neighbour sites of every site of a species array."""
+        filled = np.concatenate([[0], np.cumsum(species[self.nbr_idx] != kernel.VACANCY)])
+        return filled[self.nbr_ptr[1:]] - filled[self.nbr_ptr[:-1]]
+
+
+@functools.lru_cache(maxsize=8)
+def _lattice(host: str, diameter_nm: float) -> AnnealLattice:
+    sites = cation_sites_nm(host, diameter_nm)
+    tree = cKDTree(sites)
+    cutoff = _FIRST_SHELL_FACTOR * float(tree.query(sites, k=2)[0][:, 1].min())
+    pairs = tree.query_pairs(cutoff, output_type="ndarray").astype(np.int64)
+    both = np.concatenate([pairs, pairs[:, ::-1]])
+    both = both[np.lexsort((both[:, 1], both[:, 0]))]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(both[:, 0], minlength=len(sites)))])
+    lattice = AnnealLattice(positions_nm=sites, nbr_ptr=ptr, nbr_idx=both[:, 1].copy(),
+                            cutoff_nm=cutoff)
+    lattice.nbr_ptr.setflags(write=False)
+    lattice.nbr_idx.setflags(write=False)
+    return lattice
+
+
+def anneal_lattice(params: AnnealParams) -> AnnealLattice:
+    """The cation lattice of the particle of ``params`` and its neighbour lists (cached).
+
+    Examples
+    --------
+    >>> lattice = anneal_lattice(AnnealParams())
+    >>> lattice.positions_nm.shape, int(lattice.coordination.max()), round(lattice.cutoff_nm, 2)
+    ((4586, 3), 8, 0.45)
+    """
+    return _lattice(params.core, round(params.diameter_nm, 4))
+
+
+def _regions(params: AnnealParams, radius_nm: np.ndarray) -> np.ndarray:
+    core_r = 0.5 * params.core_diameter_nm
+    region = np.where(radius_nm < core_r, _CORE, _SHELL).astype(np.int8)
+    if params.shell_thickness_nm > 0:
+        region[np.abs(radius_nm - core_r) < 0.5 * params.interface_band_nm] = _INTERFACE
+    region[radius_nm > 0.5 * params.diameter_nm - params.surface_band_nm] = _SURFACE
+    return region
+
+
+def _initial_species(params: AnnealParams, region: np.ndarray, in_core: np.ndarray,
+                     rng: np.random.Generator) -> np.ndarray:
+    core_host = _CODE[get_material(params.core).host_re]
+    shell_host = _CODE[get_material(params.shell).host_re]
+    species = np.where(in_core, core_host, shell_host).astype(np.int8)
+    fractions = {_CORE: params.vacancy_core, _SHELL: params.vacancy_shell,
+                 _INTERFACE: params.vacancy_interface, _SURFACE: params.vacancy_surface}
+    for code, fraction in fractions.items():
+        sites = np.flatnonzero(region == code)
+        species[sites[rng.permutation(sites.size)[: round(fraction * sites.size)]]] = (
+            kernel.VACANCY)
+    ions = np.flatnonzero(in_core & (species != kernel.VACANCY))
+    ions = ions[rng.permutation(ions.size)]
+    n_yb, n_tm = round(params.yb_fraction * ions.size), round(params.tm_fraction * ions.size)
+    species[ions[:n_yb]] = _CODE["Yb"]
+    species[ions[n_yb:n_yb + n_tm]] = _CODE["Tm"]
+    return species
+
+
+def _kinetics(params: AnnealParams, z_max: int) -> tuple[np.ndarray, float, float]:
+    """Acceptance table of the kernel, real time per MC step (s), docking probability."""
+    kt = _BOLTZMANN_EV_K * (params.temperature_c + _KELVIN)
+    energies = params.migration_ev
+    half_bond = 0.5 * params.bond_energy_ev
+    bonds_gained = np.arange(-(z_max - 1), z_max)
+    e_ref = np.nanmin(energies) - half_bond * (z_max - 1)
+    table = np.zeros((energies.size, bonds_gained.size))
+    table[1:] = np.exp(-(energies[1:, None] - half_bond * bonds_gained[None, :] - e_ref) / kt)
+    time_per_step = 1.0 / (z_max * params.attempt_frequency_hz * math.exp(-e_ref / kt))
+    dock = 0.0
+    if params.complex is not None:
+        dock = -math.expm1(-params.docking_rate_mm_s * params.complex_concentration_mm
+                           * time_per_step)
+    return table, time_per_step, dock
+
+
+@dataclass(frozen=True)
+class AnnealResult(ResultIO):
+    """Outcome of :func:`anneal`; index k of every per-snapshot array is ``snapshot_steps[k]``.
+
+    Attributes
+    ----------
+    params : AnnealParams
+    seed : int
+    steps : int
+        MC steps simulated.
+    snapshot_steps : ndarray of int64 (m,)
+        Steps of the snapshots, ascending.
+    positions_nm : ndarray (n, 3)
+        Cation sites relative to the centre, nm.
+    region : ndarray of int8 (n,)
+        Region code of every site (:data:`REGIONS`).
+    species : ndarray of int8 (m, n)
+        Species code on every site (:data:`SPECIES`; 0 is a vacancy) at every snapshot.
+    profile_radius_nm : ndarray (b,)
+        Centres of the 0.25 nm radial bins.
+    radial_profiles : ndarray (m, 5, b)
+        Share of the sites of each bin held by each species (vacancies included); NaN for a
+        bin without sites.
+    yb_fraction_in_shell : ndarray (m,)
+        Share of the Yb ions on shell sites (r ≥ core radius).
+    vacancy_count : ndarray of int64 (m,)
+    vacancies_per_region : ndarray of int64 (m, 4)
+        Vacancies in each region of :data:`REGIONS`.
+    interface_width_nm : ndarray (m,)
+        10–90 % width of an erfc fitted to the radial Yb share of the ions (NaN if the fit
+        fails, e.g. without Yb).
+    yb_coordination : ndarray (m,)
+        Mean number of occupied first-shell cation sites around a Yb ion.
+    species_counts : ndarray of int64 (m, 5)
+        Sites held by each species: the ledger.
+    docked_ions : ndarray of int64 (m,)
+        Ions added by docking up to each snapshot, counted by the kernel.
+    time_per_step_s : float
+        Real annealing time of one MC step, s.
+    dock_probability : float
+        Probability per step that a vacancy on a surface site is docked.
+    """
+
+    params: AnnealParams
+    seed: int
+    steps: int
+    snapshot_steps: np.ndarray
+    positions_nm: np.ndarray
+    region: np.ndarray
+    species: np.ndarray
+    profile_radius_nm: np.ndarray
+    radial_profiles: np.ndarray
+    yb_fraction_in_shell: np.ndarray
+    vacancy_count: np.ndarray
+    vacancies_per_region: np.ndarray
+    interface_width_nm: np.ndarray
+    yb_coordination: np.ndarray
+    species_counts: np.ndarray
+    docked_ions: np.ndarray
+    time_per_step_s: float
+    dock_probability: float
+
+    @property
+    def snapshot_time_s(self) -> np.ndarray:
+        """Real annealing time of every snapshot, s."""
+        return self.snapshot_steps * self.time_per_step_s
+
+    @property
+    def ledger_error(self) -> int:
+        """Largest deviation of a species count from the ledger; 0 when the ledger is exact.
+
+        The ledger: every species keeps its count of the first snapshot, except that each
+        docked ion adds one to the complex's ion and removes one vacancy.
+        """
+        expected = np.repeat(self.species_counts[:1], self.snapshot_steps.size, axis=0)
+        added = self.docked_ions - self.docked_ions[0]
+        expected[:, kernel.VACANCY] -= added
+        if self.params.complex is not None:
+            expected[:, _CODE[self.params.complex]] += added
+        return int(np.abs(self.species_counts - expected).max())
+
+    def to_csv(self, path=None) -> str:
+        """One row per snapshot: step, time and the scalar observables; returns the text."""
+        columns = {
+            "step": self.snapshot_steps,
+            "time_s": self.snapshot_time_s,
+            "yb_fraction_in_shell": self.yb_fraction_in_shell,
+            "interface_width_nm": self.interface_width_nm,
+            "yb_coordination": self.yb_coordination,
+            "vacancy_count": self.vacancy_count,
+            **{f"vacancies_{name}": self.vacancies_per_region[:, k]
+               for k, name in enumerate(REGIONS)},
+            "docked_ions": self.docked_ions,
+        }
+        buffer = io.StringIO()
+        buffer.write(",".join(columns) + "\n")
+        np.savetxt(buffer, np.column_stack(list(columns.values())), delimiter=",", fmt="%.10g")
+        text = buffer.getvalue()
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        return text
+
+
+def _check_integer(name: str, value, unit: str, low: int, high: int) -> int:
+    number = check_range(name, value, unit, low, high)
+    if number != int(number):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    return int(number)
+
+
+def _check_snapshots(snapshots, steps: int) -> np.ndarray:
+    try:
+        values = list(snapshots)
+    except TypeError:
+        raise ValueError(f"snapshots must be a sequence of step numbers, got {snapshots!r}"
+                         ) from None
+    if not values:
+        raise ValueError("snapshots must hold at least one step number")
+    return np.unique([_check_integer("snapshot step", s, "MC steps", 0, steps)
+                      for s in values]).astype(np.int64)
+
+
+def _erfc_profile(r, level, r0, sigma):
+    return 0.5 * level * erfc((r - r0) / (math.sqrt(2.0) * sigma))
+
+
+def _interface_width(radius: np.ndarray, yb_share: np.ndarray, ions: np.ndarray,
+                     params: AnnealParams) -> float:
+    """10–90 % width (nm) of an erfc fitted to the Yb share of the ions in radial bins."""
+    use = ions > 0
+    outer = 0.5 * params.diameter_nm
+    start = (max(params.yb_fraction, 1e-3), 0.5 * params.core_diameter_nm, 0.2)
+    try:
+        with warnings.catch_warnings():
+            # A sharp step leaves σ at its bound and the covariance undefined; σ is still right.
+            warnings.simplefilter("ignore", OptimizeWarning)
+            (_, _, sigma), _ = curve_fit(_erfc_profile, radius[use], yb_share[use], p0=start,
+                                         sigma=1.0 / np.sqrt(ions[use]),
+                                         bounds=([0.0, 0.0, 1e-3], [1.0, outer, outer]))
+    except (RuntimeError, ValueError):
+        return math.nan
+    return _WIDTH_PER_SIGMA * float(sigma)
+
+
+def anneal(params: AnnealParams | None = None, *, steps: int,
+           snapshots=(0, 100, 500, 1000), seed: int = 0) -> AnnealResult:
+    """Anneal a core–shell particle by vacancy hops and docking; the model is in the module
+    docstring of :mod:`lnhet_widgets.core.annealing`.
+
+    Parameters
+    ----------
+    params : AnnealParams, optional
+        Particle, defects and kinetics (default: P2's particle, without complexes).
+    steps : int
+        MC steps to simulate; one step is one attempted hop per vacancy and lasts
+        ``AnnealResult.time_per_step_s`` of real time.
+    snapshots : sequence of int
+        Steps at which the state is recorded, each in [0, ``steps``] (P2 shows 0, 100, 500
+        and 1000).
+    seed : int
+        Seed of the initial state and of every move; the same seed gives the same result,
+        bit for bit.
+
+    Returns
+    -------
+    AnnealResult
+
+    Examples
+    --------
+    >>> r = anneal(AnnealParams(complex="Y"), steps=100, snapshots=(0, 100))
+    >>> r.snapshot_time_s.round(0).tolist(), bool(r.vacancy_count[1] < 0.1 * r.vacancy_count[0])
+    ([0.0, 403.0], True)
+    """
+    p = AnnealParams() if params is None else params
+    steps = _check_integer("steps", steps, "MC steps", 0, 1_000_000)
+    seed = _check_integer("seed", seed, "", 0, 2**32 - 1)
+    snaps = _check_snapshots(snapshots, steps)
+    lattice = anneal_lattice(p)
+    radius = np.linalg.norm(lattice.positions_nm, axis=1)
+    in_core = radius < 0.5 * p.core_diameter_nm
+    region = _regions(p, radius)
+    rng = np.random.default_rng(seed)
+    species = _initial_species(p, region, in_core, rng)
+    vacancies = rng.permutation(np.flatnonzero(species == kernel.VACANCY)).astype(np.int64)
+    n_vacancies = vacancies.size
+
+    z_max = int(lattice.coordination.max())
+    table, time_per_step, dock = _kinetics(p, z_max)
+    dock_species = _CODE[p.complex] if p.complex is not None else 0
+
+    frames = np.empty((snaps.size, radius.size), dtype=np.int8)
+    docked = np.zeros(snaps.size, dtype=np.int64)
+    done = 0
+    for k, step in enumerate(snaps):
+        n_vacancies, added = kernel.run_steps(
+            species, vacancies, n_vacancies, lattice.nbr_ptr, lattice.nbr_idx, region, table,
+            p.bond_energy_ev > 0, z_max, dock, dock_species, int(step) - done, rng)
+        docked[k:] += added
+        done = int(step)
+        frames[k] = species
+    return _observe(p, seed, steps, snaps, lattice, radius, in_core, region, frames, docked,
+                    time_per_step, dock)
+
+
+def _observe(p, seed, steps, snaps, lattice, radius, in_core, region, frames, docked,
+             time_per_step, dock) -> AnnealResult:
+    """Profiles and observables of every snapshot, gathered into the result."""
+    edges = np.arange(0.0, 0.5 * p.diameter_nm + _PROFILE_BIN_NM, _PROFILE_BIN_NM)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    bins = np.clip(np.digitize(radius, edges) - 1, 0, centres.size - 1)
+    sites_per_bin = np.bincount(bins, minlength=centres.size)
+    n_species, yb = len(SPECIES), _CODE["Yb"]
+
+    counts = np.stack([np.bincount(f, minlength=n_species) for f in frames]).astype(np.int64)
+    profiles = np.empty((snaps.size, n_species, centres.size))
+    yb_in_shell = np.full(snaps.size, math.nan)
+    per_region = np.empty((snaps.size, len(REGIONS)), dtype=np.int64)
+    width = np.empty(snaps.size)
+    coordination = np.full(snaps.size, math.nan)
+    for k, frame in enumerate(frames):
+        hist = np.zeros((n_species, centres.size))
+        np.add.at(hist, (frame, bins), 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            profiles[k] = hist / sites_per_bin
+            ions = sites_per_bin - hist[kernel.VACANCY]
+            yb_share = hist[yb] / ions
+        is_yb = frame == yb
+        if is_yb.any():
+            yb_in_shell[k] = np.sum(is_yb & ~in_core) / np.sum(is_yb)
+            coordination[k] = lattice.occupied_neighbours(frame)[is_yb].mean()
+        per_region[k] = np.bincount(region[frame == kernel.VACANCY], minlength=len(REGIONS))
+        width[k] = _interface_width(centres, yb_share, ions, p) if is_yb.any() else math.nan
+
+    return AnnealResult(
+        params=p, seed=seed, steps=steps, snapshot_steps=snaps,
+        positions_nm=np.array(lattice.positions_nm), region=region, species=frames,
+        profile_radius_nm=centres, radial_profiles=profiles, yb_fraction_in_shell=yb_in_shell,
+        vacancy_count=counts[:, kernel.VACANCY].copy(), vacancies_per_region=per_region,
+        interface_width_nm=width, yb_coordination=coordination, species_counts=counts,
+        docked_ions=docked, time_per_step_s=time_per_step, dock_probability=dock)

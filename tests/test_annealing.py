@@ -1,0 +1,327 @@
+"""Annealing KMC: parameters, lattice, kernel, invariants and P2's targets A1/A2 (SCIENCE §5)."""
+
+import dataclasses
+import functools
+import json
+import math
+
+import numpy as np
+import pytest
+
+from lnhet_widgets.core import _anneal_kernel as kernel
+from lnhet_widgets.core.annealing import (
+    REGIONS,
+    SPECIES,
+    AnnealParams,
+    AnnealResult,
+    _initial_species,
+    _kinetics,
+    _regions,
+    anneal,
+    anneal_lattice,
+)
+
+VACANCY, GD, Y, YB, TM = range(5)
+CORE, SHELL, INTERFACE, SURFACE = range(4)
+SMALL = {"core_diameter_nm": 3.0, "shell_thickness_nm": 0.8}
+
+
+@functools.cache
+def p2(complex_ion=None):
+    """P2's particle annealed for 1000 steps from the defaults, seed 0."""
+    return anneal(AnnealParams(complex=complex_ion), steps=1000, seed=0)
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+
+def test_defaults_are_p2_particle():
+    p = AnnealParams()
+    assert (p.core, p.core_diameter_nm, p.shell, p.shell_thickness_nm) == (
+        "beta-NaGdF4", 6.7, "beta-NaYF4", 1.0)
+    assert (p.yb_fraction, p.tm_fraction, p.temperature_c) == (0.49, 0.01, 300.0)
+    assert p.complex is None and p.attempt_frequency_hz == 1e13
+    # Vacancies concentrated at the interface and the surface, few in the bulk.
+    assert min(p.vacancy_interface, p.vacancy_surface) >= 10 * max(p.vacancy_core,
+                                                                     p.vacancy_shell)
+    # Migration energies ordered by the ionic radius: Yb < Tm < Y < Gd.
+    assert p.migration_yb_ev < p.migration_tm_ev < p.migration_y_ev < p.migration_gd_ev
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("core_diameter_nm", 0.5,
+         r"core_diameter_nm = 0.5 nm is outside the allowed range \[1, 30\] nm"),
+        ("shell_thickness_nm", -1.0, r"shell_thickness_nm = -1.0 nm is outside .*\[0, 5\] nm"),
+        ("temperature_c", 500, r"temperature_c = 500 °C is outside .*\[100, 400\] °C"),
+        ("migration_yb_ev", 0.0, r"migration_yb_ev = 0.0 eV is outside .*\[0.1, 4\] eV"),
+        ("attempt_frequency_hz", 1.0, r"attempt_frequency_hz = 1.0 Hz is outside"),
+        ("vacancy_surface", 0.9, r"vacancy_surface = 0.9 is outside the allowed range \[0, 0.5\]"),
+        ("complex_concentration_mm", -1, r"complex_concentration_mm = -1 mM is outside"),
+        ("docking_rate_mm_s", -0.1, r"docking_rate_mm_s = -0.1 mM⁻¹ s⁻¹ is outside"),
+        ("bond_energy_ev", 1.0, r"bond_energy_ev = 1.0 eV is outside .*\[0, 0.5\] eV"),
+        ("yb_fraction", "much", r"yb_fraction must be a number"),
+        ("tm_fraction", 0.6, r"yb_fraction \+ tm_fraction = 1.09 is outside .*\[0, 1\]"),
+        ("complex", "Er", r"complex must be one of \(None, 'Y', 'Gd'\)"),
+        ("core", "CsPbBr3", r"core must be one of"),
+        ("shell", "alpha-NaYF4", r"cannot grow coherently on core = 'beta-NaGdF4'"),
+    ],
+)
+def test_bad_parameters_name_field_unit_and_range(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        AnnealParams(**{field: value})
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"steps": -1}, r"steps = -1 MC steps is outside the allowed range \[0, 1e\+06\]"),
+        ({"steps": 10.5}, r"steps must be an integer"),
+        ({"steps": 50}, r"snapshot step = 100 MC steps is outside .*\[0, 50\] MC steps"),
+        ({"steps": 10, "snapshots": ()}, r"at least one step"),
+        ({"steps": 10, "snapshots": 5}, r"snapshots must be a sequence of step numbers"),
+        ({"steps": 10, "snapshots": (0, 2.5)}, r"snapshot step must be an integer"),
+        ({"steps": 10, "snapshots": (0, 10), "seed": -3}, r"seed = -3 is outside"),
+    ],
+)
+def test_bad_run_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        anneal(AnnealParams(**SMALL), **kwargs)
+
+
+def test_params_round_trip_through_json():
+    p = AnnealParams(complex="Gd", complex_concentration_mm=2.0, bond_energy_ev=0.01)
+    assert AnnealParams.from_dict(json.loads(json.dumps(p.to_dict()))) == p
+
+
+# --- lattice and initial state ------------------------------------------------------------
+
+
+def test_lattice_is_the_first_cation_shell_of_beta_nagdf4():
+    lattice = anneal_lattice(AnnealParams())
+    pos, ptr, idx = lattice.positions_nm, lattice.nbr_ptr, lattice.nbr_idx
+    assert np.linalg.norm(pos, axis=1).max() < 0.5 * AnnealParams().diameter_nm
+    owner = np.repeat(np.arange(pos.shape[0]), np.diff(ptr))
+    distances = np.linalg.norm(pos[idx] - pos[owner], axis=1)
+    # c = 3.60 Å along the chains, 3.91 Å between 1a and 1f; the next shell (a = 6.02 Å) is out.
+    assert set(np.round(distances, 3)) == {0.36, 0.391}
+    assert lattice.coordination.max() == 8
+    pairs = set(zip(owner.tolist(), idx.tolist(), strict=True))
+    assert all((j, i) in pairs for i, j in pairs)
+    assert not idx.flags.writeable
+
+
+def test_regions_and_initial_state_are_exact():
+    p = AnnealParams()
+    lattice = anneal_lattice(p)
+    radius = np.linalg.norm(lattice.positions_nm, axis=1)
+    region = _regions(p, radius)
+    in_core = radius < 3.35
+    assert np.all(region[radius > 4.35 - 0.5] == SURFACE)
+    assert np.all(region[np.abs(radius - 3.35) < 0.4] == INTERFACE)
+    assert np.all(region[radius < 2.95] == CORE)
+    species = _initial_species(p, region, in_core, np.random.default_rng(3))
+    fractions = (p.vacancy_core, p.vacancy_shell, p.vacancy_interface, p.vacancy_surface)
+    for code, fraction in enumerate(fractions):
+        here = region == code
+        assert np.sum(species[here] == VACANCY) == round(fraction * here.sum())
+    core_ions = species[in_core & (species != VACANCY)]
+    assert np.sum(core_ions == YB) == round(0.49 * core_ions.size)
+    assert np.sum(core_ions == TM) == round(0.01 * core_ions.size)
+    assert set(core_ions) == {GD, YB, TM}
+    assert set(species[~in_core]) == {Y, VACANCY}
+
+
+# --- kernel -------------------------------------------------------------------------------
+
+
+def kernel_state(params, seed):
+    """Lattice arrays, a fresh initial state and the kernel constants of ``params``."""
+    lattice = anneal_lattice(params)
+    radius = np.linalg.norm(lattice.positions_nm, axis=1)
+    region = _regions(params, radius)
+    rng = np.random.default_rng(seed)
+    species = _initial_species(params, region, radius < 0.5 * params.core_diameter_nm, rng)
+    vacancies = rng.permutation(np.flatnonzero(species == VACANCY)).astype(np.int64)
+    z_max = int(lattice.coordination.max())
+    table, _, dock = _kinetics(params, z_max)
+    dock_species = SPECIES.index(params.complex) if params.complex else 0
+    return (species, vacancies, vacancies.size, lattice.nbr_ptr, lattice.nbr_idx, region,
+            table, params.bond_energy_ev > 0, z_max, dock, dock_species)
+
+
+@pytest.mark.parametrize("bond_energy_ev, complex_ion", [(0.0, None), (0.0, "Y"), (0.02, "Gd")])
+def test_numba_kernel_equals_numpy_reference(bond_energy_ev, complex_ion):
+    # Dense vacancies make many turns interact, so the reference's sequential replay is used.
+    params = AnnealParams(**SMALL, vacancy_interface=0.3, vacancy_surface=0.3,
+                          vacancy_core=0.1, vacancy_shell=0.1, bond_energy_ev=bond_energy_ev,
+                          complex=complex_ion, complex_concentration_mm=0.5)
+    ours = kernel_state(params, seed=5)
+    reference = kernel_state(params, seed=5)
+    rng_a, rng_b = np.random.default_rng(11), np.random.default_rng(11)
+    n_a, docked_a = kernel.run_steps(*ours, 60, rng_a)
+    n_b, docked_b = kernel.run_steps_numpy(*reference, 60, rng_b)
+    assert (n_a, docked_a) == (n_b, docked_b)
+    assert np.array_equal(ours[0], reference[0])
+    assert np.array_equal(ours[1][:n_a], reference[1][:n_b])
+    assert rng_a.random() == rng_b.random()
+    moved = np.sum(ours[0] != kernel_state(params, seed=5)[0])
+    assert moved > 100
+    if complex_ion:
+        assert 0 < docked_a < ours[2]
+
+
+def test_kernel_docks_only_surface_vacancies():
+    # Three sites in a row, vacancies at both ends; only the first is a surface site.
+    ptr, idx = np.array([0, 1, 3, 4]), np.array([1, 0, 2, 1])
+    species = np.array([0, GD, 0], dtype=np.int8)
+    region = np.array([SURFACE, SHELL, SHELL], dtype=np.int8)
+    vacancies = np.array([0, 2])
+    no_hops = np.zeros((5, 3))
+    n, docked = kernel.run_steps(species, vacancies, 2, ptr, idx, region, no_hops, False, 2,
+                                 1.0, Y, 5, np.random.default_rng(0))
+    assert (n, docked) == (1, 1)
+    assert species.tolist() == [Y, GD, 0] and vacancies[0] == 2
+
+
+def test_empty_slots_are_null_events():
+    # A vacancy with one neighbour among z_max = 4 slots hops in a quarter of its turns:
+    # every occupied neighbour is tried at the same rate wherever the vacancy sits.
+    ptr, idx = np.array([0, 1, 2]), np.array([1, 0])
+    species = np.array([0, YB], dtype=np.int8)
+    vacancies = np.array([0])
+    region = np.array([CORE, CORE], dtype=np.int8)
+    always = np.ones((5, 7))
+    rng = np.random.default_rng(1)
+    hops, turns = 0, 8000
+    for _ in range(turns):
+        before = vacancies[0]
+        kernel.run_steps(species, vacancies, 1, ptr, idx, region, always, False, 4, 0.0, 0, 1,
+                         rng)
+        hops += vacancies[0] != before
+    assert hops / turns == pytest.approx(0.25, abs=3 * math.sqrt(0.25 * 0.75 / turns))
+
+
+def test_acceptance_time_and_docking_follow_arrhenius():
+    p = AnnealParams(complex="Y")
+    kt = 8.617333262e-5 * 573.15
+    table, dt, dock = _kinetics(p, 8)
+    mid = 7
+    assert table[YB, mid] == 1.0
+    assert table[GD, mid] == pytest.approx(math.exp(-0.05 / kt))
+    assert table[Y, mid] == pytest.approx(math.exp(-0.025 / kt))
+    assert np.all(table[VACANCY] == 0)
+    assert dt == pytest.approx(1.0 / (8 * 1e13 * math.exp(-1.65 / kt)))
+    assert dock == pytest.approx(1.0 - math.exp(-0.1 * 10.0 * dt))
+    # 1000 steps at 300 °C are about P2's hour of annealing; colder is slower.
+    assert 3000 < 1000 * dt < 5000
+    assert _kinetics(dataclasses.replace(p, temperature_c=250.0), 8)[1] > 10 * dt
+    assert _kinetics(AnnealParams(), 8)[2] == 0.0
+
+
+def test_bond_term_keeps_detailed_balance_and_probabilities_below_one():
+    p = AnnealParams(bond_energy_ev=0.04)
+    kt = 8.617333262e-5 * 573.15
+    table, dt, _ = _kinetics(p, 8)
+    assert table.max() == pytest.approx(1.0) and table[YB, -1] == pytest.approx(1.0)
+    for gained in range(1, 8):
+        ratio = table[GD, 7 + gained] / table[GD, 7 - gained]
+        assert ratio == pytest.approx(math.exp(0.04 * gained / kt))
+    # The reference barrier drops by ε (z_max − 1)/2, and so does the time per step.
+    assert dt == pytest.approx(_kinetics(AnnealParams(), 8)[1] * math.exp(-0.14 / kt))
+
+
+# --- invariants ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("complex_ion", [None, "Y", "Gd"])
+def test_ledger_is_exact(complex_ion):
+    r = anneal(AnnealParams(**SMALL, complex=complex_ion), steps=200,
+               snapshots=(0, 1, 10, 50, 200), seed=2)
+    assert r.ledger_error == 0
+    counts = np.stack([np.bincount(f, minlength=5) for f in r.species])
+    assert np.array_equal(counts, r.species_counts)
+    # Vacancies only disappear, and only by docking; no ion but the complex's is added.
+    assert np.array_equal(r.vacancy_count, r.vacancy_count[0] - r.docked_ions)
+    assert np.all(np.diff(r.vacancy_count) <= 0)
+    others = [s for s in (GD, Y, YB, TM) if SPECIES[s] != complex_ion]
+    assert np.all(counts[:, others] == counts[0, others])
+    if complex_ion is None:
+        assert np.all(r.docked_ions == 0)
+    else:
+        assert r.docked_ions[-1] > 0
+    assert np.array_equal(r.vacancies_per_region.sum(axis=1), r.vacancy_count)
+
+
+def test_same_seed_same_result_other_seed_other_result():
+    p = AnnealParams(**SMALL, complex="Y", complex_concentration_mm=1.0)
+    # Extra snapshots split the run into more kernel calls without changing the trajectory.
+    a = anneal(p, steps=100, snapshots=(0, 30, 100), seed=7)
+    b = anneal(p, steps=100, snapshots=(100, 0), seed=7)
+    c = anneal(p, steps=100, snapshots=(0, 100), seed=8)
+    assert np.array_equal(a.species[[0, 2]], b.species)
+    assert np.array_equal(a.docked_ions[[0, 2]], b.docked_ions)
+    assert b.to_json() == anneal(p, steps=100, snapshots=(0, 100), seed=7).to_json()
+    assert not np.array_equal(b.species, c.species)
+
+
+def test_without_vacancies_nothing_moves():
+    p = AnnealParams(vacancy_interface=0.0, vacancy_surface=0.0, vacancy_core=0.0,
+                     vacancy_shell=0.0, complex="Y")
+    r = anneal(p, steps=100, snapshots=(0, 50, 100))
+    assert np.all(r.species == r.species[0]) and np.all(r.docked_ions == 0)
+    assert np.all(r.yb_fraction_in_shell == 0.0) and r.vacancy_count.tolist() == [0, 0, 0]
+
+
+def test_observables_of_the_pristine_particle():
+    r = p2()
+    assert r.snapshot_steps.tolist() == [0, 100, 500, 1000]
+    assert r.snapshot_time_s[-1] == pytest.approx(1000 * r.time_per_step_s)
+    assert r.yb_fraction_in_shell[0] == 0.0
+    assert r.interface_width_nm[0] < 0.2
+    # The radial profiles are shares of the sites of each bin: they add up to one.
+    assert np.allclose(r.radial_profiles[:, :, 1:].sum(axis=1), 1.0)
+    assert r.radial_profiles[0, YB, 2] == pytest.approx(0.49, abs=0.15)
+    assert np.all(r.radial_profiles[0, YB][r.profile_radius_nm > 3.5] == 0)
+    assert r.species.dtype == np.int8 and r.species.shape == (4, r.positions_nm.shape[0])
+    assert len(REGIONS) == r.vacancies_per_region.shape[1]
+    # Vacancies start at the interface and the surface.
+    start = r.vacancies_per_region[0]
+    assert start[INTERFACE] + start[SURFACE] > 0.9 * start.sum()
+
+
+def test_result_round_trips_through_json(tmp_path):
+    r = anneal(AnnealParams(**SMALL, complex="Gd"), steps=20, snapshots=(0, 20))
+    path = tmp_path / "anneal.json"
+    r.to_json(path)
+    back = AnnealResult.from_json(str(path))
+    assert back.params == r.params
+    for f in dataclasses.fields(AnnealResult):
+        mine, theirs = getattr(r, f.name), getattr(back, f.name)
+        if isinstance(mine, np.ndarray):
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs, equal_nan=True)
+        else:
+            assert mine == theirs
+    rows = r.to_csv().splitlines()
+    assert rows[0].startswith("step,time_s,yb_fraction_in_shell") and len(rows) == 3
+
+
+# --- P2's targets -------------------------------------------------------------------------
+
+
+def test_a1_intermixing_without_complexes_and_with_y_docking():
+    plain, docked = p2(), p2("Y")
+    assert plain.yb_fraction_in_shell[-1] >= 0.25
+    assert docked.yb_fraction_in_shell[-1] <= 0.05
+    assert plain.interface_width_nm[-1] > 2 * docked.interface_width_nm[-1]
+    step_100 = list(docked.snapshot_steps).index(100)
+    assert docked.vacancy_count[step_100] <= 0.10 * docked.vacancy_count[0]
+    assert np.all(plain.vacancy_count == plain.vacancy_count[0])
+
+
+def test_a2_yb_coordination_rises_with_docking_and_falls_without():
+    plain, docked = p2(), p2("Y")
+    assert plain.yb_coordination[0] == docked.yb_coordination[0]  # the same pristine particle
+    assert plain.yb_coordination[-1] < plain.yb_coordination[0]
+    assert docked.yb_coordination[-1] > docked.yb_coordination[0]
