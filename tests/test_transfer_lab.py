@@ -14,20 +14,18 @@ import pytest
 import traitlets
 
 from lnhet_widgets.core.transfer import LINES, TransferParams, steady_state
-from lnhet_widgets.core.transient import BleachParams, bleach_kinetics
+from lnhet_widgets.core.transient import P1_SAMPLES, bleach_kinetics
 from lnhet_widgets.widgets import TransferLab
 from lnhet_widgets.widgets.transfer_lab import (
     MIXTURE,
     NIR_NM,
     SAMPLES,
     VISIBLE_NM,
+    _bleach_sample,
     steady_state_fluxes,
 )
 
 BARE = "bare LnNPs"
-
-
-
 BETA = "β-LnNP@CsPbBr3"
 ALPHA = "α-LnNP@CsPbBr3"
 
@@ -292,14 +290,16 @@ def test_bleach_is_computed_when_its_tab_opens_and_follows_the_particle(hetero):
     lab.tabs.selected_index = 3
     assert lab.tabs.children[3].children == (lab.bleach_page,)
     assert not lab._stale["bleach"]
-    shell = BleachParams(edge_nm=16.7, core_diameter_nm=7.1, yb_fraction=lab.params.yb_fraction,
-                         synthesis_temperature_c=220.0)
-    direct = bleach_kinetics(shell, fluence_uj_cm2=23.1)
+    direct = bleach_kinetics(P1_SAMPLES["beta"], fluence_uj_cm2=23.1)  # E2's β-LnNP@
     assert lab.bleach.tau_avg_ns == pytest.approx(direct.tau_avg_ns, rel=1e-9)
-    assert lab.bleach_reference.params == BleachParams()  # P1's pure cubes
-    assert lab.bleach.tau_avg_ns < lab.bleach_reference.tau_avg_ns  # traps and the Yb channel
-    assert lab._bleach_mark.y.size > 0 and lab._bleach_reference_mark.y.size > 0
+    shown = direct.t_ns <= lab._bleach_mark.scales["x"].max
+    np.testing.assert_allclose(lab._bleach_mark.x, direct.t_ns[shown])
+    np.testing.assert_allclose(lab._bleach_mark.y, direct.bleach[shown], atol=1e-12)
+    assert lab.bleach_reference.params == P1_SAMPLES["pure"]
+    np.testing.assert_allclose(lab._bleach_reference_mark.y, lab.bleach_reference.bleach[shown])
+    assert lab.bleach.tau_avg_ns < lab.bleach_reference.tau_avg_ns  # Auger and the Yb channel
     assert f"{direct.tau_avg_ns:.2f} ns" in lab._bleach_mark.labels[0]  # the legend
+    assert f"{lab.bleach_reference.tau_avg_ns:.2f} ns" in lab._bleach_reference_mark.labels[0]
     assert "τ_avg" in lab.bleach_info.value
     lab.tabs.selected_index = 0
     lab.power_control.value = 10.0
@@ -319,6 +319,25 @@ def test_bleach_follows_the_fluence_and_the_sample(bare):
     lab.tabs.selected_index = 0
 
 
+def test_bleach_sample_follows_the_particle():
+    alpha = dataclasses.replace(TransferParams(), **SAMPLES[ALPHA])
+    beta = dataclasses.replace(TransferParams(), **SAMPLES[BETA])
+    for p, name, key in ((alpha, ALPHA, "alpha"), (beta, BETA, "beta")):
+        shown = bleach_kinetics(_bleach_sample(p, name), fluence_uj_cm2=23.1)
+        assert shown.tau_avg_ns == pytest.approx(
+            bleach_kinetics(P1_SAMPLES[key], fluence_uj_cm2=23.1).tau_avg_ns, rel=1e-9)
+    assert _bleach_sample(beta, MIXTURE) == P1_SAMPLES["pure"]
+    assert _bleach_sample(dataclasses.replace(beta, **SAMPLES[BARE]), BARE) is None
+    bigger = _bleach_sample(dataclasses.replace(beta, core_diameter_nm=9.0), BETA)
+    assert (bigger.edge_nm, bigger.core_diameter_nm) == (16.7, 9.0)
+    assert bigger.ln_transfer_rate_ns > P1_SAMPLES["beta"].ln_transfer_rate_ns  # more interface
+    # No Yb, or no contact: the inert-core sample of E3.
+    for changes in ({"yb_fraction": 0.0}, {"contact_factor": 0.0}):
+        other = _bleach_sample(dataclasses.replace(beta, **changes), BETA)
+        assert other.ln_transfer_rate_ns == 0.0
+        assert other.traps_per_nc == P1_SAMPLES["inert"].traps_per_nc
+
+
 def test_bad_fluence_names_the_field_and_keeps_the_last_bleach(bare):
     lab = bare
     lab.sample_control.value = MIXTURE
@@ -329,3 +348,11 @@ def test_bad_fluence_names_the_field_and_keeps_the_last_bleach(bare):
     lab._safely(lambda: lab.compute_bleach(pump_nm=532.0))
     assert lab.status.kind == "error" and "pump_nm" in lab.status.message
     assert lab.bleach is good and lab._bleach_mark.y.size > 0
+    lab.tabs.selected_index = 3
+    lab.fluence_control.value = 12.2  # the tab computes again: its error is gone
+    assert lab.status.kind == "ok" and lab.bleach.fluence_uj_cm2 == pytest.approx(12.2)
+    lab.panel.controls["yb_fraction"].value = 1.0  # with Tm: more than every RE site
+    lab.fluence_control.value = 6.1
+    assert lab.status.kind == "error" and "yb_fraction" in lab.status.message  # still wrong
+    assert lab.bleach.fluence_uj_cm2 == pytest.approx(6.1)
+    lab.tabs.selected_index = 0

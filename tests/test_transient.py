@@ -41,7 +41,7 @@ def test_p1_sample_classes():
     assert (alpha.edge_nm, alpha.core_diameter_nm) == (14.3, 7.2)
     assert (beta.edge_nm, beta.core_diameter_nm) == (16.7, 7.1)
     assert (inert.edge_nm, inert.core_diameter_nm, inert.yb_fraction) == (16.7, 7.1, 0.0)
-    assert alpha.yb_fraction == beta.yb_fraction == 0.3
+    assert alpha.yb_fraction == beta.yb_fraction == 0.2  # LnNP40, as in core.transfer
     assert {p.synthesis_temperature_c for p in (alpha, beta, inert)} == {220.0}
     # Only the sample description differs between the classes: one set of model constants.
     sample_fields = {"edge_nm", "core_diameter_nm", "yb_fraction", "synthesis_temperature_c"}

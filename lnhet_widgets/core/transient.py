@@ -75,7 +75,7 @@ classes (:data:`P1_SAMPLES`); every target is a test in ``tests/test_transient.p
   3e-3 nm⁻³ at 180 °C) with k_t = 1/1.7 ns, which makes its single-exciton lifetime 0.5 ns
   (PLQY 12 %, a defect-rich sample; a longer one flattens the fluence dependence E3 needs);
   E_a = 1.5 eV and ρ_i = 5e-4 nm⁻², which leave 0.67 traps in the heterostructures grown at
-  220 °C; p_c = 0.9; C_Ln = 5e-3 ns⁻¹ nm⁻² (k_Ln = 0.24 ns⁻¹ for x_Yb = 0.3).
+  220 °C; p_c = 0.9; C_Ln = 7.5e-3 ns⁻¹ nm⁻² (k_Ln = 0.24 ns⁻¹ for x_Yb = 0.2).
 
 Computed with these defaults (targets in brackets): E2 at 23.1 µJ cm⁻², pure / α / β =
 3.17 / 1.53 / 1.29 ns (2.9 / 1.5 / 1.3 ± 15 %); E3 at 6.1 µJ cm⁻², inert / pure = 3.51 /
@@ -209,8 +209,8 @@ class BleachParams:
                                              step=0.01,
                                              description="per empty trap and Auger event")
     # Exciton → interface defect → Yb³⁺, per unit Yb fraction and nm² of interface: E2's
-    # heterostructures (x_Yb = 0.3, A ≈ 160 nm²: k_Ln ≈ 0.24 ns⁻¹).
-    ln_transfer_rate_ns_nm2: float = param(5e-3, label="Ln transfer C_Ln", unit="ns⁻¹ nm⁻²",
+    # heterostructures (x_Yb = 0.2, A ≈ 160 nm²: k_Ln ≈ 0.24 ns⁻¹).
+    ln_transfer_rate_ns_nm2: float = param(7.5e-3, label="Ln transfer C_Ln", unit="ns⁻¹ nm⁻²",
                                            min=0.0, max=10.0,
                                            description="k_Ln = C_Ln · yb_fraction · area")
     cross_section_per_volume_cm2_nm3: float = param(1e-16, label="σ / V at 400 nm",
@@ -320,13 +320,14 @@ _RANGES = (
 
 #: P1's four sample classes of E2/E3 with the default model constants: pure CsPbBr3 cubes
 #: (10 nm, 180 °C); α-NaYF4:Yb,Tm 7.2 nm in 14.3 nm cubes and β-NaGdF4:Yb,Tm 7.1 nm in
-#: 16.7 nm cubes (G4 sizes, 220 °C, Yb 0.3 as P1's LnNP40 recipe — assumed for the α core
-#: too); the inert β-NaGdF4 core taken like the doped one, 7.1 nm in 16.7 nm, without Yb.
+#: 16.7 nm cubes (G4 sizes, 220 °C, Yb 0.2 as P1's LnNP40 in SCIENCE §6 and in
+#: :class:`~lnhet_widgets.core.transfer.TransferParams`, assumed for the α core too); the
+#: inert β-NaGdF4 core taken like the doped one, 7.1 nm in 16.7 nm, without Yb.
 P1_SAMPLES = types.MappingProxyType({
     "pure": BleachParams(),
-    "alpha": BleachParams(edge_nm=14.3, core_diameter_nm=7.2, yb_fraction=0.3,
+    "alpha": BleachParams(edge_nm=14.3, core_diameter_nm=7.2, yb_fraction=0.2,
                           synthesis_temperature_c=220.0),
-    "beta": BleachParams(edge_nm=16.7, core_diameter_nm=7.1, yb_fraction=0.3,
+    "beta": BleachParams(edge_nm=16.7, core_diameter_nm=7.1, yb_fraction=0.2,
                          synthesis_temperature_c=220.0),
     "inert": BleachParams(edge_nm=16.7, core_diameter_nm=7.1, yb_fraction=0.0,
                           synthesis_temperature_c=220.0),

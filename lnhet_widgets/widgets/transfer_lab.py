@@ -47,7 +47,7 @@ from ..core.transfer import (
     rate_system,
     steady_state,
 )
-from ..core.transient import BleachParams, BleachResult, bleach_kinetics
+from ..core.transient import P1_SAMPLES, BleachParams, BleachResult, bleach_kinetics
 from ._debounce import Debouncer
 from .level_diagram import EnergyLevelDiagram
 from .panel import ParameterPanel
@@ -114,9 +114,6 @@ HEADROOM = 1.3
 #: Pump of the bleach view: P1's fluences (6.1–23.1 µJ cm⁻², E2/E3) sit inside the range.
 BLEACH_FLUENCE_UJ_CM2 = (1.0, 100.0)
 BLEACH_PUMPS_NM = (400.0, 365.0)
-#: The heterostructures' perovskite grows at P1's 220 °C injection; the free nanocrystals of a
-#: physical mixture are P1's pure cubes (180 °C, the BleachParams defaults).
-HETEROSTRUCTURE_SYNTHESIS_C = 220.0
 BLEACH_WINDOW_NS = 15.0
 
 # Energies (cm⁻¹) of the diagram: Yb³⁺ and Tm³⁺ barycentres as in simetuc's β-NaYF4 set
@@ -392,6 +389,7 @@ class TransferLab(widgets.VBox):
         self.bleach: BleachResult | None = None
         self.bleach_reference: BleachResult | None = None
         self._stale = {"decay": True, "sweep": True, "bleach": True}
+        self._view_error = ""  # the last error of a view computed on demand
         self.timings: dict = {}
 
         self._build_controls(start, sample, excitation_nm, power_w_cm2)
@@ -408,7 +406,8 @@ class TransferLab(widgets.VBox):
             page.layout.width, page.layout.min_width = "100%", "0"
         self.tabs = widgets.Tab(children=[widgets.Box(layout={"width": "100%", "min_width": "0"})
                                           for _ in self._pages],
-                                titles=("Spectrum", "Decay", "Power dependence", "Bleach",
+                                # Short titles: five must fit a 560 px tab bar.
+                                titles=("Spectrum", "Decay", "Power sweep", "Bleach",
                                         "Level diagram"),
                                 selected_index=0)
         self.tabs.observe(self._on_tab, names="selected_index")
@@ -979,9 +978,10 @@ class TransferLab(widgets.VBox):
         """Ground-state bleach of the sample's CsPbBr3 after one pump pulse, with pure CsPbBr3
         nanocrystals at the same fluence as the reference (SCIENCE §8, P1's E2/E3).
 
-        The heterostructure's perovskite follows the lab's particle (cube edge, core diameter
-        and Yb fraction) and grew at P1's 220 °C; a physical mixture's perovskite is the pure
-        nanocrystals themselves; bare LnNPs have none (the plot shows the reference only).
+        The heterostructure's perovskite is P1's (grown at 220 °C) with the lab's cube edge and
+        core diameter, its lanthanide channel scaled by the lab's Yb fraction and contact
+        factor; a physical mixture's perovskite is the pure nanocrystals themselves; bare LnNPs
+        have none (the plot shows the reference only).
 
         Parameters
         ----------
@@ -1019,7 +1019,7 @@ class TransferLab(widgets.VBox):
             raise ValueError(f"pump_nm must be one of {list(BLEACH_PUMPS_NM)} nm, got {pump!r}")
         start = time.perf_counter()
         sample = _bleach_sample(self.params, self.sample)
-        reference = bleach_kinetics(BleachParams(), fluence_uj_cm2=fluence, pump_nm=pump)
+        reference = bleach_kinetics(P1_SAMPLES["pure"], fluence_uj_cm2=fluence, pump_nm=pump)
         if sample is None or sample == reference.params:
             result = None if sample is None else reference
         else:
@@ -1101,22 +1101,37 @@ class TransferLab(widgets.VBox):
         try:
             func()
         except (ValueError, RuntimeError) as error:
-            self.status.error(str(error))
+            self._view_error = str(error)
+            self.status.error(self._view_error)
         except Exception as error:  # a bug: show it, and keep the traceback in the log
-            self.status.error(f"{type(error).__name__}: {error}")
+            self._view_error = f"{type(error).__name__}: {error}"
+            self.status.error(self._view_error)
             _log.exception("TransferLab: unexpected error")
+        else:
+            # A view's own error goes once the view computes again; an error in the controls
+            # stays until the control is put right.
+            if self.status.kind == "error" and self.status.message == self._view_error:
+                self.status.show(self._done_message(), "ok")
 
 
 def _bleach_sample(p: TransferParams, sample: str) -> BleachParams | None:
-    """The perovskite whose bleach the lab shows: the heterostructure's shell, the free
-    nanocrystals of a mixture, or None for bare LnNPs."""
+    """The perovskite whose bleach the lab shows, or None for bare LnNPs.
+
+    A physical mixture's perovskite is P1's pure cubes (``P1_SAMPLES["pure"]``). A
+    heterostructure is P1's β-LnNP@ class (220 °C growth, model constants) with the lab's cube
+    edge and core diameter; its lanthanide channel follows the lab's Yb fraction and, like
+    every heterostructure channel of SCIENCE §7, the contact factor. At the lab's defaults
+    the two presets are ``P1_SAMPLES["beta"]`` and ``P1_SAMPLES["alpha"]``.
+    """
     if sample == MIXTURE:
-        return BleachParams()
+        return P1_SAMPLES["pure"]
     if not p.has_perovskite:
         return None
-    return BleachParams(edge_nm=p.perovskite_edge_nm, core_diameter_nm=p.core_diameter_nm,
-                        yb_fraction=p.yb_fraction if p.core_diameter_nm else 0.0,
-                        synthesis_temperature_c=HETEROSTRUCTURE_SYNTHESIS_C)
+    base = P1_SAMPLES["beta"]
+    return dataclasses.replace(
+        base, edge_nm=p.perovskite_edge_nm, core_diameter_nm=p.core_diameter_nm,
+        yb_fraction=p.yb_fraction if p.core_diameter_nm else 0.0,
+        ln_transfer_rate_ns_nm2=base.ln_transfer_rate_ns_nm2 * p.contact_factor)
 
 
 def _sample_of(p: TransferParams, default: str) -> str:
