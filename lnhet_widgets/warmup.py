@@ -18,11 +18,13 @@ def warm_up() -> dict[str, float]:
     Examples
     --------
     >>> sorted(warm_up())
-    ['debye_pattern', 'rate_equations', 'simulate_growth']
+    ['anneal', 'bleach_kinetics', 'debye_pattern', 'rate_equations', 'simulate_growth']
     """
+    from .core.annealing import AnnealParams, anneal
     from .core.growth import GrowthParams, simulate_growth
     from .core.structures import build_heterostructure
     from .core.transfer import Pulse, TransferParams, dynamics, steady_state
+    from .core.transient import P1_SAMPLES, bleach_kinetics
     from .core.xrd import debye_pattern
 
     timings = {}
@@ -38,6 +40,13 @@ def warm_up() -> dict[str, float]:
     steady_state(small, excitation_nm=980, power_w_cm2=1.0)
     dynamics(small, pulse=Pulse(980, 1.0, 1e-6), t_eval=np.linspace(0, 1e-5, 3))
     timings["rate_equations"] = time.perf_counter() - start
+    start = time.perf_counter()
+    bleach_kinetics(P1_SAMPLES["pure"], fluence_uj_cm2=1.0)
+    timings["bleach_kinetics"] = time.perf_counter() - start
+    start = time.perf_counter()
+    anneal(AnnealParams(core_diameter_nm=2.0, shell_thickness_nm=0.5), steps=2,
+           snapshots=(0, 2))
+    timings["anneal"] = time.perf_counter() - start
     return timings
 
 
