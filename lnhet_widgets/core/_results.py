@@ -81,12 +81,24 @@ class ResultIO:
         if not arrays:
             raise ValueError(f"{type(self).__name__} has no 1-D array fields to write as CSV")
         length = max(a.size for a in arrays.values())
-        columns = {k: v for k, v in arrays.items() if v.size == length}
-        buffer = io.StringIO()
-        buffer.write(",".join(columns) + "\n")
-        np.savetxt(buffer, np.column_stack(list(columns.values())), delimiter=",", fmt="%.10g")
-        text = buffer.getvalue()
-        if path is not None:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        return text
+        return write_csv({k: v for k, v in arrays.items() if v.size == length}, path)
+
+
+def write_csv(columns: dict, path=None) -> str:
+    """Columns (name → equal-length 1-D array) as CSV text, also written to ``path`` if given.
+
+    Examples
+    --------
+    >>> print(write_csv({"t": np.array([0.0, 1.0]), "y": np.array([2.0, 3.0])}), end="")
+    t,y
+    0,2
+    1,3
+    """
+    buffer = io.StringIO()
+    buffer.write(",".join(columns) + "\n")
+    np.savetxt(buffer, np.column_stack(list(columns.values())), delimiter=",", fmt="%.10g")
+    text = buffer.getvalue()
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return text

@@ -88,7 +88,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import math
 import warnings
 from dataclasses import dataclass
@@ -100,7 +99,7 @@ from scipy.special import erfc
 
 from . import _anneal_kernel as kernel
 from ._params import param
-from ._results import ResultIO
+from ._results import ResultIO, write_csv
 from ._validate import check_range
 from .materials import get_material, list_materials
 from .quenching import cation_sites_nm
@@ -471,14 +470,7 @@ class AnnealResult(ResultIO):
                for k, name in enumerate(REGIONS)},
             "docked_ions": self.docked_ions,
         }
-        buffer = io.StringIO()
-        buffer.write(",".join(columns) + "\n")
-        np.savetxt(buffer, np.column_stack(list(columns.values())), delimiter=",", fmt="%.10g")
-        text = buffer.getvalue()
-        if path is not None:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        return text
+        return write_csv(columns, path)
 
 
 def _check_integer(name: str, value, unit: str, low: int, high: int) -> int:
