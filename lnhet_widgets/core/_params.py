@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-__all__ = ["param"]
+__all__ = ["ParamsDict", "param"]
 
 
 def param(default, *, label: str, unit: str = "", min=None, max=None, step=None,
@@ -29,3 +29,26 @@ def param(default, *, label: str, unit: str = "", min=None, max=None, step=None,
             "choices": tuple(choices) if choices is not None else None,
             "description": description}
     return dataclasses.field(default=default, metadata=meta)
+
+
+class ParamsDict:
+    """Mixin for frozen parameter dataclasses: a round trip through plain Python values, which
+    :class:`~lnhet_widgets.core._results.ResultIO` uses to save the params of a result.
+
+    Examples
+    --------
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class P(ParamsDict):
+    ...     size_nm: float = 4.0
+    >>> P.from_dict(P(size_nm=2.0).to_dict())
+    P(size_nm=2.0)
+    """
+
+    def to_dict(self) -> dict:
+        """Fields as plain Python values."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict):
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(**values)

@@ -75,9 +75,9 @@ not met for that shell.
 
 Examples
 --------
->>> p = AnnealParams(core_diameter_nm=4.0)
->>> plain = anneal(p, steps=200, snapshots=(0, 200))
->>> docked = anneal(dataclasses.replace(p, complex="Y"), steps=200, snapshots=(0, 200))
+>>> plain = anneal(AnnealParams(core_diameter_nm=4.0), steps=200, snapshots=(0, 200))
+>>> docked = anneal(AnnealParams(core_diameter_nm=4.0, complex="Y"), steps=200,
+...                 snapshots=(0, 200))
 >>> bool(plain.yb_fraction_in_shell[-1] > docked.yb_fraction_in_shell[-1])
 True
 >>> int(plain.vacancy_count[-1] - plain.vacancy_count[0]), docked.ledger_error
@@ -86,7 +86,6 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import warnings
@@ -98,7 +97,7 @@ from scipy.spatial import cKDTree
 from scipy.special import erfc
 
 from . import _anneal_kernel as kernel
-from ._params import param
+from ._params import ParamsDict, param
 from ._results import ResultIO, write_csv
 from ._validate import check_range
 from .materials import get_material, list_materials
@@ -138,7 +137,7 @@ _WIDTH_PER_SIGMA = 2.5631031311
 
 
 @dataclass(frozen=True)
-class AnnealParams:
+class AnnealParams(ParamsDict):
     """The particle, its defects and the kinetics of one anneal; defaults are P2's particle.
 
     P2: NaGdF4:Yb/Tm(49/1 %) core of 6.7 nm with a 1 nm NaYF4 shell, annealed at 300 °C,
@@ -240,14 +239,6 @@ class AnnealParams:
         return np.array([np.nan, self.migration_gd_ev, self.migration_y_ev,
                          self.migration_yb_ev, self.migration_tm_ev])
 
-    def to_dict(self) -> dict:
-        """Fields as plain Python values."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    @classmethod
-    def from_dict(cls, values: dict) -> AnnealParams:
-        """Rebuild from :meth:`to_dict` output."""
-        return cls(**values)
 
 
 _RANGES = (

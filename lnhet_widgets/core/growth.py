@@ -89,7 +89,7 @@ import numpy as np
 from ase import Atoms
 
 from . import _growth_kernel as kernel
-from ._params import param
+from ._params import ParamsDict, param
 from ._results import ResultIO
 from ._validate import check_range
 from .crystal import _check_dopants, bulk
@@ -131,7 +131,7 @@ _DT_MAX_S = 0.25
 
 
 @dataclass(frozen=True)
-class GrowthParams:
+class GrowthParams(ParamsDict):
     """Recipe and model constants of one hot-injection reaction; defaults are P1's recipe.
 
     Recipe (P1 methods): 0.15 g β-NaGd0.69F4:Yb0.3,Tm0.01 cores (LnNP40, 7.6 ± 0.8 nm),
@@ -240,13 +240,9 @@ class GrowthParams:
         """CsPbX3 the reagents can make: min(Cs, Pb, X/3), mmol."""
         return min(self.cs_mmol, self.pbx2_mmol, 2.0 * self.pbx2_mmol / 3.0)
 
-    def to_dict(self) -> dict:
-        """Fields as plain Python values (``dopants`` as a list of pairs)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
     @classmethod
     def from_dict(cls, values: dict) -> GrowthParams:
-        """Rebuild from :meth:`to_dict` output (lists become tuples)."""
+        """Rebuild from :meth:`to_dict` output (the ``dopants`` lists become tuples)."""
         values = dict(values)
         if "dopants" in values:
             values["dopants"] = tuple(tuple(p) for p in values["dopants"])

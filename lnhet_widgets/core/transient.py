@@ -95,7 +95,6 @@ Examples
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import types
 from dataclasses import dataclass
@@ -105,7 +104,7 @@ import numpy as np
 from scipy.linalg import expm
 from scipy.stats import poisson
 
-from ._params import param
+from ._params import ParamsDict, param
 from ._results import ResultIO
 from ._validate import check_range
 from .fitting import fit_decay
@@ -143,7 +142,7 @@ _N_EXP = 3
 
 
 @dataclass(frozen=True)
-class BleachParams:
+class BleachParams(ParamsDict):
     """One sample class (geometry, doping, synthesis) and the model constants of the GSB.
 
     The defaults are P1's pure CsPbBr3 cubes (10 nm, 180 °C) with the calibrated model
@@ -289,14 +288,6 @@ class BleachParams:
         return (self.cross_section_per_volume_cm2_nm3 * self.perovskite_volume_nm3
                 * float(alpha[0] / alpha[1]))
 
-    def to_dict(self) -> dict:
-        """Fields as plain Python values."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    @classmethod
-    def from_dict(cls, values: dict) -> BleachParams:
-        """Rebuild from :meth:`to_dict` output."""
-        return cls(**values)
 
 
 _RANGES = (
