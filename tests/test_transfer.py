@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from lnhet_widgets.core import _transfer_kernel as kernel
+from lnhet_widgets.core.quenching import cation_sites_nm
 from lnhet_widgets.core.transfer import (
     EnergyTransfer,
+    IonSites,
     Pulse,
     TransferParams,
     dynamics,
@@ -220,3 +222,48 @@ def test_bad_calls_raise_value_errors():
         dynamics(BARE, pulse=Pulse(), t_eval=[1.0, 0.5])
     with pytest.raises(ValueError, match="level"):
         EnergyTransfer("X", "Yb", "2F5/2", "1G4", "Tm", "3H6", "3H5", 1.0)
+
+
+# ------------------------------------------------------------- explicit ion sites (annealing)
+def _random_sites(seed, *, vacancy_fraction=0.01, params=BARE):
+    lattice = cation_sites_nm(params.host, params.core_diameter_nm)
+    order = np.random.default_rng(seed).permutation(len(lattice))
+    n_yb, n_tm = round(params.yb_fraction * len(lattice)), round(params.tm_fraction * len(lattice))
+    n_v = round(vacancy_fraction * len(lattice))
+    return IonSites(sites_nm=lattice, yb_nm=lattice[order[:n_yb]],
+                    tm_nm=lattice[order[n_yb:n_yb + n_tm]],
+                    vacancies_nm=lattice[order[n_yb + n_tm:n_yb + n_tm + n_v]],
+                    radius_nm=params.core_diameter_nm / 2)
+
+
+def test_random_sites_reproduce_the_uniform_particle_on_average():
+    uniform = steady_state(BARE, excitation_nm=980, power_w_cm2=1e3)
+    ratios = np.array([[steady_state(BARE, excitation_nm=980, power_w_cm2=1e3,
+                                     sites=_random_sites(seed)).lines[nm] / uniform.lines[nm]
+                        for nm in (980.0, 800.0, 475.0)] for seed in range(6)])
+    assert ratios[:, 0] == pytest.approx(1.0, abs=0.1)  # Yb: hundreds of ions, little noise
+    assert ratios[:, 1:].mean(axis=0) == pytest.approx([1.0, 1.0], abs=0.25)
+    assert yb_lifetime_us(BARE, sites=_random_sites(0)) == pytest.approx(
+        yb_lifetime_us(BARE), rel=0.03)
+
+
+def test_sites_conserve_and_vacancies_quench():
+    sites = _random_sites(1, vacancy_fraction=0.05)
+    clean = IonSites(sites_nm=sites.sites_nm, yb_nm=sites.yb_nm, tm_nm=sites.tm_nm,
+                     vacancies_nm=np.zeros((0, 3)), radius_nm=sites.radius_nm)
+    defective = steady_state(BARE, excitation_nm=980, power_w_cm2=1e3, sites=sites)
+    healed = steady_state(BARE, excitation_nm=980, power_w_cm2=1e3, sites=clean)
+    assert np.allclose(_species_sums(defective), 1.0, atol=1e-9)
+    assert healed.lines[450.0] > 2 * defective.lines[450.0]
+    assert yb_lifetime_us(BARE, sites=clean) > yb_lifetime_us(BARE, sites=sites)
+
+
+def test_bad_sites_are_rejected():
+    lattice = cation_sites_nm("beta-NaGdF4", 4.0)
+    with pytest.raises(ValueError, match="outside radius_nm"):
+        IonSites(sites_nm=lattice, yb_nm=[[0, 0, 3.0]], tm_nm=lattice[:1],
+                 vacancies_nm=np.zeros((0, 3)), radius_nm=2.0)
+    with pytest.raises(ValueError, match="sites must be an IonSites"):
+        steady_state(BARE, sites="snapshot")
+    with pytest.raises(ValueError, match="perovskite_edge_nm = 0"):
+        steady_state(HETERO, sites=_random_sites(0))

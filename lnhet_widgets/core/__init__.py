@@ -71,6 +71,7 @@ from .strain import coreshell_strain
 from .structures import build_heterostructure
 from .transfer import (
     EnergyTransfer,
+    IonSites,
     Pulse,
     TransferParams,
     TransferResult,
@@ -103,6 +104,7 @@ __all__ = [
     "FluenceSeries",
     "GrowthParams",
     "GrowthResult",
+    "IonSites",
     "Material",
     "Pulse",
     "Sample",

@@ -69,6 +69,7 @@ __all__ = [
     "INTERFACE_DEFECT_SCALE",
     "LINES",
     "EnergyTransfer",
+    "IonSites",
     "RateSystem",
     "TransferParams",
     "TransferResult",
@@ -376,6 +377,8 @@ class _Geometry:
     tm_share: np.ndarray
     defects: float
     perovskite_volume_nm3: float
+    yb_vacancy_s: float  # mean vacancy quenching rate of the Yb ions, s⁻¹
+    tm_vacancy_s: np.ndarray  # per Tm class
 
 
 @functools.lru_cache(maxsize=64)
@@ -391,7 +394,8 @@ def _geometry(p: TransferParams) -> _Geometry:
                    * outer_r**2 + p.bulk_defects_nm3 * pv_volume)
     if not p.has_lanthanides:
         empty = np.zeros(0)
-        return _Geometry(0.0, 0.0, {}, 0.0, 0.0, empty, empty, empty, defects, pv_volume)
+        return _Geometry(0.0, 0.0, {}, 0.0, 0.0, empty, empty, empty, defects, pv_volume, 0.0,
+                         empty)
     active_r = core_r + p.active_shell_nm
     sites = cation_sites_nm(p.host, 2 * active_r)
     radius = np.linalg.norm(sites, axis=1)
@@ -417,8 +421,112 @@ def _geometry(p: TransferParams) -> _Geometry:
     order = np.argsort(g_surface[in_core])
     surf, share = radial_classes(g_surface[in_core][order], p.tm_classes)
     interface, _ = radial_classes(g_interface[in_core][order], p.tm_classes)
+    # vacancies at random at the fraction x_v, in the mean field: C_v x_v R_v⁶ L per ion
+    vacancy = (p.vacancy_quenching_s * p.vacancy_fraction * (p.vacancy_radius_nm * 10) ** 6
+               * cation_lattice_sum_a6(p.host))
     return _Geometry(float(n_yb), float(n_tm), pairs, yb_surface, yb_interface, surf,
-                     interface, share, defects, pv_volume)
+                     interface, share, defects, pv_volume, vacancy, np.full(share.size, vacancy))
+
+
+@dataclass(frozen=True, eq=False)
+class IonSites:
+    """Where the optically active ions of one fluoride particle sit, e.g. a snapshot of an
+    anneal (SCIENCE §5): explicit Yb³⁺ and Tm³⁺ positions and the cation vacancies that quench
+    them, among all the particle's cation sites ``sites_nm``, in a particle of outer radius
+    ``radius_nm`` whose surface carries the ligand quenchers (§6). Positions are relative to
+    the particle centre, nm, shape (n, 3).
+
+    Given to :func:`steady_state`, :func:`dynamics` or :func:`yb_lifetime_us` as ``sites``, it
+    replaces the uniform doping of ``TransferParams`` (its composition, diameters and mean-field
+    vacancy fraction); the rate constants still come from ``TransferParams``. Compared by
+    identity: one object per configuration.
+
+    Examples
+    --------
+    >>> from lnhet_widgets.core.quenching import cation_sites_nm
+    >>> lattice = cation_sites_nm("beta-NaGdF4", 4.0)
+    >>> sites = IonSites(sites_nm=lattice, yb_nm=lattice[:100], tm_nm=lattice[100:105],
+    ...                  vacancies_nm=lattice[105:110], radius_nm=2.0)
+    >>> sites.yb_nm.shape, sites.radius_nm
+    ((100, 3), 2.0)
+    """
+
+    sites_nm: np.ndarray
+    yb_nm: np.ndarray
+    tm_nm: np.ndarray
+    vacancies_nm: np.ndarray
+    radius_nm: float
+
+    def __post_init__(self):
+        for name in ("sites_nm", "yb_nm", "tm_nm", "vacancies_nm"):
+            value = np.asarray(getattr(self, name), dtype=float).reshape(-1, 3)
+            object.__setattr__(self, name, value)
+        check_range("radius_nm", self.radius_nm, "nm", 0.5, 20.0)
+        if len(self.yb_nm) + len(self.tm_nm) == 0:
+            raise ValueError("IonSites needs at least one Yb or Tm ion")
+        for name in ("yb_nm", "tm_nm"):
+            r = np.linalg.norm(getattr(self, name), axis=1)
+            if r.size and r.max() >= self.radius_nm:
+                raise ValueError(f"{name}: an ion at {r.max():.3g} nm lies outside radius_nm = "
+                                 f"{self.radius_nm:g} nm")
+
+
+#: Radius of the neighbourhood whose concentrations of acceptors and vacancies set an ion's
+#: transfer and quenching rates, nm. The average rate equations give every ion of a class the
+#: same rate, C · c · L; an explicit Σ 1/r⁶ over one configuration would instead be dominated
+#: by the few partners that happen to sit next to an ion (at 1 % Tm one nearest-neighbour pair
+#: doubles the Tm–Tm sum). A local concentration keeps where ions and vacancies went
+#: (intermixing dilutes, vacancies gather at interfaces) without that noise.
+_LOCAL_RADIUS_NM = 1.5
+
+
+def _local_counts(centres_nm, others_nm) -> np.ndarray:
+    """How many of ``others_nm`` lie within :data:`_LOCAL_RADIUS_NM` of each centre (itself
+    excluded)."""
+    counts = np.zeros(len(centres_nm))
+    if len(others_nm) == 0:
+        return counts
+    for start in range(0, len(centres_nm), 1024):
+        d = np.linalg.norm(centres_nm[start:start + 1024, None, :] - others_nm[None], axis=2)
+        counts[start:start + 1024] = np.sum((d < _LOCAL_RADIUS_NM) & (d > 1e-6), axis=1)
+    return counts
+
+
+def _site_geometry(p: TransferParams, sites: IonSites) -> _Geometry:
+    if p.has_perovskite:
+        raise ValueError("sites describe a fluoride particle: set perovskite_edge_nm = 0")
+    # The mean-field rates are C · L · Π_DA with Π_DA = Σ_donors c_A, and C_v x_v R_v⁶ L for
+    # vacancies; here the concentrations are those around each ion.
+    lattice = cation_lattice_sum_a6(p.host)
+    positions = {"Yb": sites.yb_nm, "Tm": sites.tm_nm}
+    around = {name: np.maximum(_local_counts(ions, sites.sites_nm), 1.0)
+              for name, ions in positions.items()}
+    pairs = {(d, a): float(np.sum(_local_counts(positions[d], positions[a]) / around[d]))
+             for d in positions for a in positions}
+    gap = 0.5 * cation_site_density_nm3(p.host) ** (-1 / 3)
+    surface = sites.radius_nm + gap
+    per_vacancy = p.vacancy_quenching_s * (p.vacancy_radius_nm * 10) ** 6 * lattice
+
+    def quench(name):
+        ions = positions[name]
+        g = continuum_factor_nm3(np.linalg.norm(ions, axis=1), surface)
+        return g, per_vacancy * _local_counts(ions, sites.vacancies_nm) / around[name]
+
+    yb_g, yb_vacancy = quench("Yb")
+    tm_g, tm_vacancy = quench("Tm")
+    # Tm classes by their total quenching rate, each class keeping the means of both parts
+    order = np.argsort(p.surface_quenching_nm3_s * tm_g + tm_vacancy)
+    groups = np.array_split(order, min(p.tm_classes, order.size)) if order.size else []
+    n_tm = float(len(sites.tm_nm))
+    empty = np.zeros(0)
+    return _Geometry(
+        float(len(sites.yb_nm)), n_tm, pairs,
+        float(yb_g.mean()) if yb_g.size else 0.0, 0.0,
+        np.array([tm_g[g].mean() for g in groups]) if n_tm else empty,
+        np.zeros(len(groups)),
+        np.array([g.size / n_tm for g in groups]) if n_tm else empty,
+        0.0, 0.0, float(yb_vacancy.mean()) if yb_vacancy.size else 0.0,
+        np.array([tm_vacancy[g].mean() for g in groups]) if n_tm else empty)
 
 
 def perovskite_gap_ev(p: TransferParams) -> float:
@@ -481,8 +589,10 @@ class RateSystem:
 
 
 @functools.lru_cache(maxsize=64)
-def rate_system(p: TransferParams, excitation_nm: float) -> RateSystem:
-    """Assemble the rate equations of ``p`` under ``excitation_nm`` (cached per parameter set).
+def rate_system(p: TransferParams, excitation_nm: float,
+                sites: IonSites | None = None) -> RateSystem:
+    """Assemble the rate equations of ``p`` under ``excitation_nm`` (cached per parameter set),
+    for its uniformly doped particle or for the explicit ions of ``sites``.
 
     Multiplying its terms by a :class:`TransferResult`'s populations gives the flux of every
     process, which is what the energy-level diagram draws.
@@ -493,7 +603,7 @@ def rate_system(p: TransferParams, excitation_nm: float) -> RateSystem:
     >>> system.species[0][:2], system.size
     (('Yb', ('2F7/2', '2F5/2')), 34)
     """
-    geo = _geometry(p)
+    geo = _geometry(p) if sites is None else _site_geometry(p, sites)
     species, offsets = [], []
 
     def add(name, levels, count):
@@ -509,12 +619,10 @@ def rate_system(p: TransferParams, excitation_nm: float) -> RateSystem:
     lin, pump, pair = [], [], []
     coupled = p.contact_factor if (p.has_perovskite and p.has_lanthanides) else 0.0
     ligand_share = 1.0 - (p.contact_factor if p.has_perovskite else 0.0)
-    vacancy_rate = (p.vacancy_quenching_s * p.vacancy_fraction * (p.vacancy_radius_nm * 10)
-                    ** 6 * cation_lattice_sum_a6(p.host)) if p.has_lanthanides else 0.0
     photon_j = _H_J_S * _C_M_S / (excitation_nm * 1e-9)
 
     if yb is not None:
-        k_yb = 1 / p.yb_lifetime_s + vacancy_rate + (
+        k_yb = 1 / p.yb_lifetime_s + geo.yb_vacancy_s + (
             p.surface_quenching_nm3_s * geo.yb_surface * ligand_share)
         lin.append((yb + 1, yb, k_yb))
         if excitation_nm == 980.0:
@@ -527,7 +635,8 @@ def rate_system(p: TransferParams, excitation_nm: float) -> RateSystem:
         branch.setdefault(upper, {})[lower] = ratio
     line_rates = []
     for k, base in enumerate(tm):
-        quench = vacancy_rate + p.surface_quenching_nm3_s * geo.tm_surface[k] * ligand_share
+        quench = (geo.tm_vacancy_s[k]
+                  + p.surface_quenching_nm3_s * geo.tm_surface[k] * ligand_share)
         for i, level in enumerate(TM_LEVELS[1:], start=1):
             k_total = 1 / tau[level]
             ratios = branch.get(level, {})
@@ -752,6 +861,12 @@ class TransferResult(ResultIO):
         return total
 
 
+def _checked_sites(sites) -> IonSites | None:
+    if sites is not None and not isinstance(sites, IonSites):
+        raise ValueError(f"sites must be an IonSites, got {type(sites).__name__}")
+    return sites
+
+
 def _check_excitation(excitation_nm) -> float:
     value = float(excitation_nm)
     if value not in EXCITATIONS_NM:
@@ -814,7 +929,7 @@ def _solve(system: RateSystem, power_w_cm2: float, start: np.ndarray) -> np.ndar
 
 
 def steady_state(params: TransferParams, *, excitation_nm: float = 980.0,
-                 power_w_cm2: float = 10.0) -> TransferResult:
+                 power_w_cm2: float = 10.0, sites: IonSites | None = None) -> TransferResult:
     """Steady-state populations and emission under continuous-wave excitation.
 
     Parameters
@@ -825,6 +940,8 @@ def steady_state(params: TransferParams, *, excitation_nm: float = 980.0,
         980 nm pumps Yb³⁺, 365 and 400 nm the perovskite.
     power_w_cm2 : float
         Power density, W cm⁻², in [0, 1e9].
+    sites : IonSites, optional
+        Explicit ion positions and vacancies instead of the uniform doping of ``params``.
 
     Returns
     -------
@@ -836,7 +953,7 @@ def steady_state(params: TransferParams, *, excitation_nm: float = 980.0,
     >>> bool(0 < r.populations["Yb"][1] < 0.01)
     True
     """
-    system = rate_system(params, _check_excitation(excitation_nm))
+    system = rate_system(params, _check_excitation(excitation_nm), _checked_sites(sites))
     power = check_range("power_w_cm2", power_w_cm2, "W/cm²", 0.0, 1e9)
     return _result(system, _solve(system, power, system.ground_state()), power, np.zeros(0))
 
@@ -869,8 +986,8 @@ def power_dependence(params: TransferParams, powers_w_cm2, *,
 _DYNAMICS_ATOL = 1e-16
 
 
-def dynamics(params: TransferParams, *, pulse: Pulse, t_eval,
-             rtol: float = 1e-4) -> TransferResult:
+def dynamics(params: TransferParams, *, pulse: Pulse, t_eval, rtol: float = 1e-4,
+             sites: IonSites | None = None) -> TransferResult:
     """Populations and emission after a rectangular pulse (from the ground state at t = 0).
 
     The stiff rate equations are integrated by an L-stable Rosenbrock method (Rodas3) with
@@ -886,6 +1003,8 @@ def dynamics(params: TransferParams, *, pulse: Pulse, t_eval,
     rtol : float
         Relative tolerance of each step, in [1e-9, 1e-2]; populations below 1e-16 are
         controlled absolutely.
+    sites : IonSites, optional
+        Explicit ion positions and vacancies instead of the uniform doping of ``params``.
 
     Examples
     --------
@@ -896,7 +1015,7 @@ def dynamics(params: TransferParams, *, pulse: Pulse, t_eval,
     """
     if not isinstance(pulse, Pulse):
         raise ValueError("pulse must be a Pulse(excitation_nm, power_w_cm2, duration_s)")
-    system = rate_system(params, pulse.excitation_nm)
+    system = rate_system(params, pulse.excitation_nm, _checked_sites(sites))
     t = np.asarray(t_eval, dtype=float).ravel()
     if t.size == 0 or t[0] < 0 or np.any(np.diff(t) <= 0):
         raise ValueError("t_eval must be ascending times in s, starting at or after 0")
@@ -910,7 +1029,7 @@ def dynamics(params: TransferParams, *, pulse: Pulse, t_eval,
                    pumping_w_cm2=np.where(t < pulse.duration_s, pulse.power_w_cm2, 0.0))
 
 
-def yb_lifetime_us(params: TransferParams) -> float:
+def yb_lifetime_us(params: TransferParams, *, sites: IonSites | None = None) -> float:
     """Lifetime of the Yb³⁺ 980 nm emission after a weak 980 nm pulse, µs.
 
     The decay is computed with :func:`dynamics` and fitted with one exponential from 5 µs
@@ -923,10 +1042,12 @@ def yb_lifetime_us(params: TransferParams) -> float:
     """
     from .fitting import fit_decay
 
-    if not params.has_lanthanides or params.yb_fraction == 0:
+    if (sites is None and (not params.has_lanthanides or params.yb_fraction == 0)) or (
+            sites is not None and len(sites.yb_nm) == 0):
         raise ValueError("the particle has no Yb³⁺")
     t = np.linspace(0.0, 2e-3, 801)
-    decay = dynamics(params, pulse=Pulse(980.0, 1.0, 1e-6), t_eval=t).lines[980.0]
+    decay = dynamics(params, pulse=Pulse(980.0, 1.0, 1e-6), t_eval=t,
+                     sites=sites).lines[980.0]
     fit = fit_decay(t * 1e6, decay / decay.max(), n_exp=1, weights=None, window=(2.0, 400.0))
     return float(fit.lifetimes[0])
 
