@@ -325,3 +325,26 @@ def test_a2_yb_coordination_rises_with_docking_and_falls_without():
     assert plain.yb_coordination[0] == docked.yb_coordination[0]  # the same pristine particle
     assert plain.yb_coordination[-1] < plain.yb_coordination[0]
     assert docked.yb_coordination[-1] > docked.yb_coordination[0]
+
+
+# --------------------------------------------------------------------- from lattice to light
+def test_ion_sites_hold_the_snapshot_ions():
+    result = p2("Y")
+    for k in (0, -1):
+        sites = result.ion_sites(k)
+        counts = result.species_counts[k]
+        assert len(sites.yb_nm) == counts[SPECIES.index("Yb")]
+        assert len(sites.tm_nm) == counts[SPECIES.index("Tm")]
+        assert len(sites.vacancies_nm) == counts[SPECIES.index("vacancy")]
+        assert sites.radius_nm == pytest.approx(result.params.diameter_nm / 2)
+
+
+def test_docking_brightens_the_450_nm_line_and_lengthens_the_lifetimes():
+    result = p2("Y")
+    before, after = result.optical(0), result.optical(-1)
+    assert before.snapshot_step == 0 and after.snapshot_step == result.steps
+    assert after.lines[450.0] > 10 * before.lines[450.0] > 0
+    assert after.tm_450_lifetime_ms > before.tm_450_lifetime_ms > 0
+    assert after.yb_lifetime_us > before.yb_lifetime_us > 0
+    with pytest.raises(ValueError, match="transfer must be a TransferParams"):
+        result.optical(0, transfer="simetuc")

@@ -34,7 +34,7 @@ Examples
 """
 
 from .analysis import ecp, tauc_gap
-from .annealing import AnnealParams, AnnealResult, anneal
+from .annealing import AnnealOptics, AnnealParams, AnnealResult, anneal
 from .crystal import bulk, load_cif
 from .ensemble import Sample
 from .fitting import DecayFit, fit_decay
@@ -94,6 +94,7 @@ from .xrd import debye_pattern, powder_pattern, reflections
 
 __all__ = [
     "P1_SAMPLES",
+    "AnnealOptics",
     "AnnealParams",
     "AnnealResult",
     "BleachParams",

@@ -46,6 +46,11 @@ Outputs per snapshot: the species on every site, radial profiles (share of the s
 count and vacancies per region, the interface width (10–90 % width of an erfc fitted to the
 radial Yb share of the ions), and the Yb coordination number, the mean number of occupied
 cation sites in the first shell of a Yb ion (the EXAFS Yb–Ln coordination).
+:meth:`AnnealResult.optical` turns a snapshot into light: its ions and vacancies set the
+quenching (§6) and transfer partners of every ion in the rate equations (§7), which give the
+450/475/800 nm lines and the Tm 450 nm and Yb lifetimes. P2's A3–A6 are not yet calibrated:
+with the defaults, Y docking brightens 450 nm 250-fold (P2 116×) and lengthens its lifetime
+0.13 → 0.24 ms (P2 0.10 → 0.41 ms).
 
 Calibration: one parameter set, the :class:`AnnealParams` field defaults, for A1 and A2; the
 numbers below are computed with ``seed=0``, and both targets are tests in
@@ -86,6 +91,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import warnings
@@ -100,14 +106,17 @@ from . import _anneal_kernel as kernel
 from ._params import ParamsDict, param
 from ._results import ResultIO, write_csv
 from ._validate import check_range
+from .fitting import fit_decay
 from .materials import get_material, list_materials
 from .quenching import cation_sites_nm
+from .transfer import IonSites, Pulse, TransferParams, dynamics, steady_state, yb_lifetime_us
 
 __all__ = [
     "COMPLEXES",
     "REGIONS",
     "SPECIES",
     "AnnealLattice",
+    "AnnealOptics",
     "AnnealParams",
     "AnnealResult",
     "anneal",
@@ -434,6 +443,63 @@ class AnnealResult(ResultIO):
         """Real annealing time of every snapshot, s."""
         return self.snapshot_steps * self.time_per_step_s
 
+    def ion_sites(self, snapshot: int = -1) -> IonSites:
+        """The Yb, Tm and vacancy positions of one snapshot (an index into
+        ``snapshot_steps``), for the rate equations of :mod:`~lnhet_widgets.core.transfer`."""
+        species = self.species[snapshot]
+        return IonSites(sites_nm=self.positions_nm,
+                        yb_nm=self.positions_nm[species == _CODE["Yb"]],
+                        tm_nm=self.positions_nm[species == _CODE["Tm"]],
+                        vacancies_nm=self.positions_nm[species == kernel.VACANCY],
+                        radius_nm=self.params.diameter_nm / 2)
+
+    def optical(self, snapshot: int = -1, *, power_w_cm2: float = 100.0,
+                transfer: TransferParams | None = None) -> AnnealOptics:
+        """What the particle of one snapshot emits under 980 nm (SCIENCE §5 → §6 → §7).
+
+        The snapshot's ions and vacancies set each ion's quenching — the ligand surface at
+        the particle's outer radius, the vacancies around it — and its transfer partners
+        (:class:`~lnhet_widgets.core.transfer.IonSites`); the rate equations give the
+        steady-state lines at ``power_w_cm2`` and, after a 200 µs pulse at that power, the
+        lifetime of the 450 nm (¹D2) emission fitted from its maximum, plus the Yb³⁺ lifetime.
+
+        Parameters
+        ----------
+        snapshot : int
+            Index into ``snapshot_steps`` (default the last).
+        power_w_cm2 : float
+            980 nm power density, W cm⁻².
+        transfer : TransferParams, optional
+            Rate constants (default ``TransferParams()``: simetuc's set with §6's quenching);
+            its host becomes the core's, its composition and size come from the snapshot.
+
+        Returns
+        -------
+        AnnealOptics
+        """
+        base = transfer or TransferParams()
+        if not isinstance(base, TransferParams):
+            raise ValueError(f"transfer must be a TransferParams, got {type(base).__name__}")
+        params = dataclasses.replace(base, host=self.params.core, perovskite_edge_nm=0.0,
+                                     active_shell_nm=0.0, inert_shell_nm=0.0)
+        sites = self.ion_sites(snapshot)
+        steady = steady_state(params, excitation_nm=980.0, power_w_cm2=power_w_cm2, sites=sites)
+        t = np.linspace(0.0, _TM_DECAY_WINDOW_S, 601)
+        pulse = Pulse(980.0, power_w_cm2, _TM_PULSE_S)
+        decay = dynamics(params, pulse=pulse, t_eval=t, sites=sites).lines[450.0]
+        tm_ms = math.nan
+        if np.any(decay > 0):
+            t_ms = t * 1e3
+            start = max(_TM_PULSE_S * 1e3, float(t_ms[np.argmax(decay)]))
+            fit = fit_decay(t_ms, decay / decay.max(), n_exp=1, weights=None,
+                            window=(start, t_ms[-1]))
+            tm_ms = float(fit.lifetimes[0])
+        yb_us = yb_lifetime_us(params, sites=sites) if len(sites.yb_nm) else math.nan
+        return AnnealOptics(
+            snapshot_step=int(self.snapshot_steps[snapshot]), power_w_cm2=float(power_w_cm2),
+            line_nm=steady.line_nm, intensities=steady.intensities[0],
+            tm_450_lifetime_ms=tm_ms, yb_lifetime_us=yb_us)
+
     @property
     def ledger_error(self) -> int:
         """Largest deviation of a species count from the ledger; 0 when the ledger is exact.
@@ -462,6 +528,42 @@ class AnnealResult(ResultIO):
             "docked_ions": self.docked_ions,
         }
         return write_csv(columns, path)
+
+
+@dataclass(frozen=True)
+class AnnealOptics(ResultIO):
+    """Emission of one annealing snapshot (:meth:`AnnealResult.optical`).
+
+    Attributes
+    ----------
+    snapshot_step : int
+    power_w_cm2 : float
+        980 nm power density, W cm⁻².
+    line_nm, intensities : ndarray
+        Emission lines and their steady-state photons s⁻¹ per particle.
+    tm_450_lifetime_ms : float
+        Lifetime of the 450 nm (¹D2) emission after a 200 µs pulse, ms.
+    yb_lifetime_us : float
+        Lifetime of the Yb³⁺ 980 nm emission after a weak pulse, µs.
+    """
+
+    snapshot_step: int
+    power_w_cm2: float
+    line_nm: np.ndarray
+    intensities: np.ndarray
+    tm_450_lifetime_ms: float
+    yb_lifetime_us: float
+
+    @property
+    def lines(self) -> dict:
+        """Line (nm) → photons s⁻¹ per particle."""
+        return {float(nm): float(v) for nm, v in zip(self.line_nm, self.intensities,
+                                                     strict=True)}
+
+
+#: The 450 nm decay: a pulse long against the ETU steps, and a window of several ¹D2 lifetimes.
+_TM_PULSE_S = 200e-6
+_TM_DECAY_WINDOW_S = 3e-3
 
 
 def _check_integer(name: str, value, unit: str, low: int, high: int) -> int:
