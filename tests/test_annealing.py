@@ -19,6 +19,7 @@ from lnhet_widgets.core.annealing import (
     _regions,
     anneal,
     anneal_lattice,
+    ensemble_optical,
 )
 
 VACANCY, GD, Y, YB, TM = range(5)
@@ -59,7 +60,7 @@ def test_defaults_are_p2_particle():
         ("attempt_frequency_hz", 1.0, r"attempt_frequency_hz = 1.0 Hz is outside"),
         ("vacancy_surface", 0.9, r"vacancy_surface = 0.9 is outside the allowed range \[0, 0.5\]"),
         ("complex_concentration_mm", -1, r"complex_concentration_mm = -1 mM is outside"),
-        ("docking_rate_mm_s", -0.1, r"docking_rate_mm_s = -0.1 mM⁻¹ s⁻¹ is outside"),
+        ("docking_rate_gd_mm_s", -0.1, r"docking_rate_gd_mm_s = -0.1 mM⁻¹ s⁻¹ is outside"),
         ("bond_energy_ev", 1.0, r"bond_energy_ev = 1.0 eV is outside .*\[0, 0.5\] eV"),
         ("yb_fraction", "much", r"yb_fraction must be a number"),
         ("tm_fraction", 0.6, r"yb_fraction \+ tm_fraction = 1.09 is outside .*\[0, 1\]"),
@@ -339,12 +340,82 @@ def test_ion_sites_hold_the_snapshot_ions():
         assert sites.radius_nm == pytest.approx(result.params.diameter_nm / 2)
 
 
-def test_docking_brightens_the_450_nm_line_and_lengthens_the_lifetimes():
+def test_optics_of_a_snapshot():
     result = p2("Y")
-    before, after = result.optical(0), result.optical(-1)
-    assert before.snapshot_step == 0 and after.snapshot_step == result.steps
-    assert after.lines[450.0] > 10 * before.lines[450.0] > 0
-    assert after.tm_450_lifetime_ms > before.tm_450_lifetime_ms > 0
-    assert after.yb_lifetime_us > before.yb_lifetime_us > 0
+    optics = result.optical(-1)
+    assert optics.snapshot_step == result.steps
+    wl = np.linspace(400.0, 900.0, 2001)
+    spectrum = optics.spectrum(wl)
+    # the spectrum holds the lines' photons: Tm 450–800 nm lie wholly inside the window
+    inside = sum(v for nm, v in optics.lines.items() if 430 <= nm <= 820)
+    assert np.trapezoid(spectrum, wl) == pytest.approx(inside, rel=0.02)
+    peak = optics.decay_time_ms[np.argmax(optics.tm_450_decay)]
+    assert 0.0 < peak < 1.0 and optics.tm_450_decay[-1] < 0.05 * optics.tm_450_decay.max()
     with pytest.raises(ValueError, match="transfer must be a TransferParams"):
         result.optical(0, transfer="simetuc")
+
+
+def test_progress_reports_and_stops_without_changing_the_stream():
+    whole = anneal(AnnealParams(**SMALL), steps=60, snapshots=(0, 30, 60), seed=3)
+    seen = []
+    reported = anneal(AnnealParams(**SMALL), steps=60, snapshots=(0, 30, 60), seed=3,
+                      progress=lambda done, total: seen.append((done, total)))
+    assert np.array_equal(whole.species, reported.species)
+    assert seen[-1] == (60, 60) and np.diff([done for done, _ in seen]).max() <= 10
+    stopped = anneal(AnnealParams(**SMALL), steps=60, snapshots=(0, 30, 60), seed=3,
+                     progress=lambda done, total: done < 40)
+    assert stopped.snapshot_steps.tolist() == [0, 30, 40] and stopped.steps == 40
+    assert np.array_equal(stopped.species[:2], whole.species[:2]) and stopped.ledger_error == 0
+
+
+# A3–A6 compare particle ensembles: the 21 Tm ions of one particle sit among a few vacancies
+# each, so one particle's 450 nm line scatters by a factor of ten between seeds; P2 measures
+# dispersions of many particles, which the arithmetic mean over seeds stands for.
+ENSEMBLE_SEEDS = range(4)
+
+
+@functools.cache
+def ensemble_optics(name):
+    """Mean 450 nm line (photons s⁻¹ per particle) and Tm 450 nm lifetime (ms) of one case."""
+    base = AnnealParams()
+    runs = {"pristine": (base, 0), "without": (base, -1),
+            "Y": (dataclasses.replace(base, complex="Y"), -1),
+            "Gd": (dataclasses.replace(base, complex="Gd"), -1),
+            "core only": (dataclasses.replace(base, shell_thickness_nm=0.0), 0),
+            "Y, 2 nm shell": (dataclasses.replace(base, shell_thickness_nm=2.0, complex="Y"),
+                              -1)}
+    params, snapshot = runs[name]
+    optics = ensemble_optical(params, steps=1000, seeds=ENSEMBLE_SEEDS, snapshot=snapshot)
+    return optics.lines[450.0], optics.tm_450_lifetime_ms
+
+
+def test_a3_y_docking_brightens_450_nm_and_lengthens_its_lifetime():
+    pristine, docked = ensemble_optics("pristine"), ensemble_optics("Y")
+    without = ensemble_optics("without")
+    assert docked[0] >= 50 * pristine[0]  # P2: 116×
+    assert docked[1] == pytest.approx(0.41, rel=0.25)
+    assert without[0] <= 1.5 * pristine[0]  # no improvement without complexes
+
+
+@pytest.mark.xfail(strict=True, reason="A3's pristine Tm 450 nm lifetime comes out 0.17 ms, "
+                   "not P2's 0.10 ms: the model's 450 nm line falls faster with quenching "
+                   "than its lifetime (see the module docstring)")
+def test_a3_pristine_450_nm_lifetime():
+    assert ensemble_optics("pristine")[1] == pytest.approx(0.10, rel=0.25)
+
+
+def test_a4_after_docking_a_1_nm_shell_is_nearly_as_good_as_2_nm():
+    thin, thick = ensemble_optics("Y"), ensemble_optics("Y, 2 nm shell")
+    assert thin[0] >= 0.7 * thick[0]
+    assert thin[1] == pytest.approx(thick[1], rel=0.1)
+    assert thick[1] == pytest.approx(0.42, rel=0.25)
+
+
+def test_a5_gd_complexes_enhance_less_than_y():
+    pristine, gd, y = (ensemble_optics(n)[0] for n in ("pristine", "Gd", "Y"))
+    assert pristine < gd < y
+
+
+def test_a6_a_1_nm_shell_brightens_the_core_about_1800_fold():
+    ratio = ensemble_optics("pristine")[0] / ensemble_optics("core only")[0]
+    assert 1800 / 3 <= ratio <= 1800 * 3

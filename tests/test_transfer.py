@@ -225,7 +225,7 @@ def test_bad_calls_raise_value_errors():
 
 
 # ------------------------------------------------------------- explicit ion sites (annealing)
-def _random_sites(seed, *, vacancy_fraction=0.01, params=BARE):
+def _random_sites(seed, *, vacancy_fraction=BARE.vacancy_fraction, params=BARE):
     lattice = cation_sites_nm(params.host, params.core_diameter_nm)
     order = np.random.default_rng(seed).permutation(len(lattice))
     n_yb, n_tm = round(params.yb_fraction * len(lattice)), round(params.tm_fraction * len(lattice))
@@ -248,7 +248,7 @@ def test_random_sites_reproduce_the_uniform_particle_on_average():
 
 
 def test_sites_conserve_and_vacancies_quench():
-    sites = _random_sites(1, vacancy_fraction=0.05)
+    sites = _random_sites(1, vacancy_fraction=0.1)
     clean = IonSites(sites_nm=sites.sites_nm, yb_nm=sites.yb_nm, tm_nm=sites.tm_nm,
                      vacancies_nm=np.zeros((0, 3)), radius_nm=sites.radius_nm)
     defective = steady_state(BARE, excitation_nm=980, power_w_cm2=1e3, sites=sites)

@@ -76,6 +76,7 @@ __all__ = [
     "dispersion_absorbance",
     "dynamics",
     "interface_defect_scale",
+    "line_spectrum",
     "mixture_spectrum",
     "power_dependence",
     "rate_system",
@@ -189,9 +190,11 @@ class TransferParams:
     strengths. The quenching constants are fixed by P1's Yb lifetimes (43 ± 5 µs for bare
     7.6–9.2 nm cores, 553 µs for the core–shell–shell, 34 µs for LnNP40@CsPbBr3): C_s =
     4500 nm³/s puts the 7.6 and 9.2 nm cores at 39 and 47 µs (the model's surface-to-volume
-    dependence leaves only a ±2 % window for C_s); the vacancy term (1 % vacancies, C_v =
-    47 s⁻¹ at R_v = 1 nm, ≈ 1100 s⁻¹ per Yb) brings the core–shell–shell, where the surface is
-    2.5 nm away and only bulk defects remain, to 561 µs; C_int = 3.4e4 nm³/s gives the
+    dependence leaves only a ±2 % window for C_s); the vacancy term (2.35 % vacancies, C_v =
+    20 s⁻¹ at R_v = 1 nm, ≈ 1100 s⁻¹ per Yb) brings the core–shell–shell, where the surface is
+    2.5 nm away and only bulk defects remain, to 561 µs. P1 fixes only the product x_v C_v;
+    C_v itself, the strength of one vacancy, is fixed by P2's annealed particles
+    (:mod:`~lnhet_widgets.core.annealing`, targets A3 and A6); C_int = 3.4e4 nm³/s gives the
     heterostructure 32 µs (η = 0.18). Bulk defects are what annealing removes (SCIENCE §5).
     The LRET volume V_LRET = 100 nm³ is fixed by E6 (heterostructures grown at 220 °C
     ≥ 10× greener per 646 nm line than bare cores, at 1 kW/cm²); an ideal continuum Förster
@@ -236,9 +239,9 @@ class TransferParams:
     yb_degeneracy_ratio: float = 4.0 / 3.0
     surface_quenching_nm3_s: float = param(4.5e3, label="Surface quenching C_s",
                                            unit="nm³/s", min=0.0, max=1e6)
-    vacancy_fraction: float = param(0.01, label="Vacancies", min=0.0, max=0.2, step=0.001,
+    vacancy_fraction: float = param(0.0235, label="Vacancies", min=0.0, max=0.2, step=0.001,
                                     description="fraction of cation sites vacant")
-    vacancy_quenching_s: float = 47.0
+    vacancy_quenching_s: float = 20.0
     vacancy_radius_nm: float = 1.0
     tm_classes: int = 4
     interface_transfer_nm3_s: float = param(3.4e4, label="Yb → interface defects C_int",
@@ -843,22 +846,37 @@ class TransferResult(ResultIO):
         >>> float(wl[np.argmax(r.spectrum(wl))])
         800.0
         """
-        wl = np.asarray(wavelength_nm, dtype=float)
-        total = np.zeros_like(wl)
-        rows = zip(self.line_labels, self.line_nm, self.intensities[point], strict=True)
-        for label, nm, value in rows:
-            if label.startswith("CsPbX3"):
-                # a Gaussian of 0.08 eV FWHM in energy, expressed per nm
-                sigma_ev = 0.08 / 2.3548
-                energy = _HC_EV_NM / np.maximum(wl, 1e-9)
-                peak = _HC_EV_NM / nm
-                density = (np.exp(-0.5 * ((energy - peak) / sigma_ev) ** 2)
-                           / (sigma_ev * np.sqrt(2 * np.pi)) * energy / wl)
-            else:
-                sigma = (25.0 if label.startswith("Yb") else 8.0) / 2.3548
-                density = np.exp(-0.5 * ((wl - nm) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
-            total += value * density
-        return total
+        return line_spectrum(self.line_labels, self.line_nm, self.intensities[point],
+                             wavelength_nm)
+
+
+def line_spectrum(labels, line_nm, intensities, wavelength_nm) -> np.ndarray:
+    """Emission lines as a spectrum (photons s⁻¹ nm⁻¹) on ``wavelength_nm``: Gaussian lines of
+    8 nm (Tm), 25 nm (Yb; labels starting "Yb") and 0.08 eV (the perovskite band; labels
+    starting "CsPbX3") full width, each of area ``intensities``.
+
+    Examples
+    --------
+    >>> wl = np.linspace(400, 500, 201)
+    >>> s = line_spectrum(["Tm 1D2→3F4"], [450.0], [1.0], wl)
+    >>> round(float(np.trapezoid(s, wl)), 3), float(wl[np.argmax(s)])
+    (1.0, 450.0)
+    """
+    wl = np.asarray(wavelength_nm, dtype=float)
+    total = np.zeros_like(wl)
+    for label, nm, value in zip(labels, line_nm, intensities, strict=True):
+        if label.startswith("CsPbX3"):
+            # a Gaussian of 0.08 eV FWHM in energy, expressed per nm
+            sigma_ev = 0.08 / 2.3548
+            energy = _HC_EV_NM / np.maximum(wl, 1e-9)
+            peak = _HC_EV_NM / nm
+            density = (np.exp(-0.5 * ((energy - peak) / sigma_ev) ** 2)
+                       / (sigma_ev * np.sqrt(2 * np.pi)) * energy / wl)
+        else:
+            sigma = (25.0 if label.startswith("Yb") else 8.0) / 2.3548
+            density = np.exp(-0.5 * ((wl - nm) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
+        total += value * density
+    return total
 
 
 def _checked_sites(sites) -> IonSites | None:
