@@ -49,6 +49,7 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from . import _transfer_kernel as kernel
 from ._params import param
@@ -486,13 +487,12 @@ _LOCAL_RADIUS_NM = 1.5
 def _local_counts(centres_nm, others_nm) -> np.ndarray:
     """How many of ``others_nm`` lie within :data:`_LOCAL_RADIUS_NM` of each centre (itself
     excluded)."""
-    counts = np.zeros(len(centres_nm))
-    if len(others_nm) == 0:
-        return counts
-    for start in range(0, len(centres_nm), 1024):
-        d = np.linalg.norm(centres_nm[start:start + 1024, None, :] - others_nm[None], axis=2)
-        counts[start:start + 1024] = np.sum((d < _LOCAL_RADIUS_NM) & (d > 1e-6), axis=1)
-    return counts
+    if len(others_nm) == 0 or len(centres_nm) == 0:
+        return np.zeros(len(centres_nm))
+    tree = cKDTree(others_nm)
+    within = tree.query_ball_point(centres_nm, _LOCAL_RADIUS_NM, return_length=True)
+    itself = tree.query_ball_point(centres_nm, 1e-6, return_length=True)
+    return (within - itself).astype(float)
 
 
 def _site_geometry(p: TransferParams, sites: IonSites) -> _Geometry:
