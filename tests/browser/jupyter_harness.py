@@ -805,3 +805,54 @@ def save_notebook_screenshot(page, name: str, *, directory: Path = ARTIFACTS_DIR
         if extra > 0:
             page.set_viewport_size(size)
     return path
+
+
+def assert_canvas_drawn(
+    page, selector: str, *, min_count: int = 1, timeout_s: float = 15, name: str = "canvas"
+) -> list[dict]:
+    """At least ``min_count`` visible ``<canvas>`` elements matching ``selector`` in the open
+    notebook show a drawing, judged on their pixels like :func:`assert_nglview_drawn`.
+
+    For the 2D-canvas widgets (e.g. ``".lnhet-slice-canvas"``); the nglview check keeps its
+    own selector. Each visible canvas is scrolled into view and screenshotted (what the user
+    sees, page background included); retries until ``timeout_s``. Returns the pixel
+    statistics (:func:`pixel_stats`) of every matching canvas; on failure the canvases are
+    saved as ``<name>-canvas-<i>.png`` next to a screenshot ``<name>-not-drawn.png``.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        stats, shots = [], []
+        for index, canvas in enumerate(_notebook_node(page).query_selector_all(selector)):
+            if not canvas.is_visible():
+                stats.append({"index": index, "hidden": True})
+                continue
+            try:
+                canvas.scroll_into_view_if_needed(timeout=2000)
+                png = canvas.screenshot(timeout=5000)
+                entry = pixel_stats(png)
+            except Exception as error:  # detached or resized while we looked: try again
+                png, entry = b"", {"std": 0.0, "fraction": 0.0, "error": str(error)[:200]}
+            box = canvas.bounding_box() or {"width": 0, "height": 0}
+            entry["index"] = index
+            entry["css_size"] = [round(box["width"]), round(box["height"])]
+            entry["drawn"] = (
+                entry["std"] > BLANK_STD
+                and entry["fraction"] > BLANK_FRACTION
+                and min(box["width"], box["height"]) >= MIN_VIEW_PX
+            )
+            stats.append(entry)
+            shots.append((index, png))
+        if sum(1 for entry in stats if entry.get("drawn")) >= min_count:
+            return stats
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    for index, png in shots:
+        if png:
+            (ARTIFACTS_DIR / f"{name}-canvas-{index}.png").write_bytes(png)
+    save_notebook_screenshot(page, f"{name}-not-drawn")
+    raise AssertionError(
+        f"expected at least {min_count} drawn {selector!r} canvas(es); pixel statistics "
+        f"{stats} (a blank canvas has std 0; css_size is the canvas size on the page)"
+    )
