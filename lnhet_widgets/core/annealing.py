@@ -148,6 +148,7 @@ __all__ = [
     "anneal",
     "anneal_lattice",
     "ensemble_optical",
+    "time_per_step_s",
 ]
 
 _BOLTZMANN_EV_K = 8.617333262e-5
@@ -226,13 +227,13 @@ class AnnealParams(ParamsDict):
     temperature_c: float = param(300.0, label="Annealing T", unit="°C", min=100.0, max=400.0,
                                  step=5.0)
     migration_gd_ev: float = param(1.70, label="E_m Gd", unit="eV", min=0.1, max=4.0,
-                                   step=0.005)
+                                   step=0.001)
     migration_y_ev: float = param(1.675, label="E_m Y", unit="eV", min=0.1, max=4.0,
-                                  step=0.005)
+                                  step=0.001)
     migration_yb_ev: float = param(1.65, label="E_m Yb", unit="eV", min=0.1, max=4.0,
-                                   step=0.005)
+                                   step=0.001)
     migration_tm_ev: float = param(1.657, label="E_m Tm", unit="eV", min=0.1, max=4.0,
-                                   step=0.005)
+                                   step=0.001)
     attempt_frequency_hz: float = param(1e13, label="Attempt frequency ν₀", unit="Hz",
                                         min=1e10, max=1e15)
     bond_energy_ev: float = param(0.0, label="Bond energy ε", unit="eV", min=0.0, max=0.5,
@@ -397,6 +398,19 @@ def _initial_species(params: AnnealParams, region: np.ndarray, in_core: np.ndarr
     species[ions[:n_yb]] = _CODE["Yb"]
     species[ions[n_yb:n_yb + n_tm]] = _CODE["Tm"]
     return species
+
+
+def time_per_step_s(params: AnnealParams) -> float:
+    """Real annealing time of one MC step of the particle of ``params``, s (the module
+    docstring's Δt; the same as ``AnnealResult.time_per_step_s`` of its anneal).
+
+    Examples
+    --------
+    >>> round(time_per_step_s(AnnealParams()), 2)
+    4.03
+    """
+    z_max = int(anneal_lattice(params).coordination.max())
+    return _kinetics(params, z_max)[1]
 
 
 def _kinetics(params: AnnealParams, z_max: int) -> tuple[np.ndarray, float, float]:

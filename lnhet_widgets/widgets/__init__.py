@@ -8,8 +8,10 @@ Examples
 'CsPbBr3'
 """
 
+from .annealing_lab import AnnealingLab
 from .gauge import ToleranceGauge
 from .growth_lab import GrowthLab
+from .lattice_slice import LatticeSliceAnimation
 from .level_diagram import EnergyLevelDiagram
 from .mismatch_lab import MismatchLab, MismatchParams, MismatchResult
 from .panel import ParameterPanel, param
@@ -19,8 +21,10 @@ from .structure_view import StructureView
 from .transfer_lab import TransferLab
 
 __all__ = [
+    "AnnealingLab",
     "EnergyLevelDiagram",
     "GrowthLab",
+    "LatticeSliceAnimation",
     "MismatchLab",
     "MismatchParams",
     "MismatchResult",

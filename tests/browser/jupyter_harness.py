@@ -647,6 +647,41 @@ def pixel_stats(png: bytes) -> dict:
     }
 
 
+def _look_at_canvases(page, selector: str) -> tuple[list[dict], list[tuple[int, bytes]]]:
+    """Pixel statistics of every ``<canvas>`` matching ``selector`` in the open notebook, with
+    its screenshot; hidden ones (a closed tab) are listed as such and not looked at."""
+    stats, shots = [], []
+    for index, canvas in enumerate(_notebook_node(page).query_selector_all(selector)):
+        if not canvas.is_visible():
+            stats.append({"index": index, "hidden": True})
+            continue
+        try:
+            canvas.scroll_into_view_if_needed(timeout=2000)
+            png = canvas.screenshot(timeout=5000)
+            entry = pixel_stats(png)
+        except Exception as error:  # detached or resized while we looked: try again
+            png, entry = b"", {"std": 0.0, "fraction": 0.0, "error": str(error)[:200]}
+        box = canvas.bounding_box() or {"width": 0, "height": 0}
+        entry["index"] = index
+        entry["css_size"] = [round(box["width"]), round(box["height"])]
+        entry["drawn"] = (
+            entry["std"] > BLANK_STD
+            and entry["fraction"] > BLANK_FRACTION
+            and min(box["width"], box["height"]) >= MIN_VIEW_PX
+        )
+        stats.append(entry)
+        shots.append((index, png))
+    return stats, shots
+
+
+def _save_not_drawn(page, shots, name: str) -> None:
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    for index, png in shots:
+        if png:
+            (ARTIFACTS_DIR / f"{name}-canvas-{index}.png").write_bytes(png)
+    save_notebook_screenshot(page, f"{name}-not-drawn")
+
+
 def assert_nglview_drawn(
     page, *, min_count: int = 1, timeout_s: float = 30, name: str = "nglview"
 ) -> list[dict]:
@@ -662,27 +697,7 @@ def assert_nglview_drawn(
     """
     deadline = time.monotonic() + timeout_s
     while True:
-        stats, shots = [], []
-        for index, canvas in enumerate(_notebook_node(page).query_selector_all(NGLVIEW_CANVAS)):
-            if not canvas.is_visible():
-                stats.append({"index": index, "hidden": True})
-                continue
-            try:
-                canvas.scroll_into_view_if_needed(timeout=2000)
-                png = canvas.screenshot(timeout=5000)
-                entry = pixel_stats(png)
-            except Exception as error:  # detached or resized while we looked: try again
-                png, entry = b"", {"std": 0.0, "fraction": 0.0, "error": str(error)[:200]}
-            box = canvas.bounding_box() or {"width": 0, "height": 0}
-            entry["index"] = index
-            entry["css_size"] = [round(box["width"]), round(box["height"])]
-            entry["drawn"] = (
-                entry["std"] > BLANK_STD
-                and entry["fraction"] > BLANK_FRACTION
-                and min(box["width"], box["height"]) >= MIN_VIEW_PX
-            )
-            stats.append(entry)
-            shots.append((index, png))
+        stats, shots = _look_at_canvases(page, NGLVIEW_CANVAS)
         visible = [entry for entry in stats if not entry.get("hidden")]
         drawn = [entry for entry in visible if entry["drawn"]]
         if len(drawn) >= min_count and len(drawn) == len(visible):
@@ -690,11 +705,7 @@ def assert_nglview_drawn(
         if time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    for index, png in shots:
-        if png:
-            (ARTIFACTS_DIR / f"{name}-canvas-{index}.png").write_bytes(png)
-    save_notebook_screenshot(page, f"{name}-not-drawn")
+    _save_not_drawn(page, shots, name)
     raise AssertionError(
         f"expected every visible nglview canvas drawn and at least {min_count}: "
         f"{len(drawn)} of {len(visible)} visible canvas(es) drawn; pixel statistics {stats} "
@@ -821,37 +832,13 @@ def assert_canvas_drawn(
     """
     deadline = time.monotonic() + timeout_s
     while True:
-        stats, shots = [], []
-        for index, canvas in enumerate(_notebook_node(page).query_selector_all(selector)):
-            if not canvas.is_visible():
-                stats.append({"index": index, "hidden": True})
-                continue
-            try:
-                canvas.scroll_into_view_if_needed(timeout=2000)
-                png = canvas.screenshot(timeout=5000)
-                entry = pixel_stats(png)
-            except Exception as error:  # detached or resized while we looked: try again
-                png, entry = b"", {"std": 0.0, "fraction": 0.0, "error": str(error)[:200]}
-            box = canvas.bounding_box() or {"width": 0, "height": 0}
-            entry["index"] = index
-            entry["css_size"] = [round(box["width"]), round(box["height"])]
-            entry["drawn"] = (
-                entry["std"] > BLANK_STD
-                and entry["fraction"] > BLANK_FRACTION
-                and min(box["width"], box["height"]) >= MIN_VIEW_PX
-            )
-            stats.append(entry)
-            shots.append((index, png))
+        stats, shots = _look_at_canvases(page, selector)
         if sum(1 for entry in stats if entry.get("drawn")) >= min_count:
             return stats
         if time.monotonic() > deadline:
             break
         time.sleep(0.25)
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    for index, png in shots:
-        if png:
-            (ARTIFACTS_DIR / f"{name}-canvas-{index}.png").write_bytes(png)
-    save_notebook_screenshot(page, f"{name}-not-drawn")
+    _save_not_drawn(page, shots, name)
     raise AssertionError(
         f"expected at least {min_count} drawn {selector!r} canvas(es); pixel statistics "
         f"{stats} (a blank canvas has std 0; css_size is the canvas size on the page)"

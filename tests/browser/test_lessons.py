@@ -15,6 +15,7 @@ from jupyter_harness import (
     ARTIFACTS_DIR,
     NGLVIEW_CANVAS,
     assert_bqplot_marks,
+    assert_canvas_drawn,
     assert_custom_widget,
     assert_nglview_drawn,
     run_notebook_in_lab,
@@ -23,6 +24,8 @@ from jupyter_harness import (
 
 GAUGE = '[data-testid="tolerance-gauge"]'
 LEVEL_DIAGRAM = '[data-testid="level-diagram"]'
+# The canvas of LatticeSliceAnimation (the annealing cross-section).
+SLICE_CANVAS = ".lnhet-slice-canvas"
 # GrowthLab puts this class on its coating-map container when a map run has finished.
 COATING_DONE = ".lnhet-coating-done"
 # Budget per notebook for opening it, starting the kernel and running every cell; the whole
@@ -38,6 +41,10 @@ class Expect:
     bqplot_marks: int | None = 1
     gauge: bool | None = None
     level_diagram: bool | None = None
+    slice_canvas: bool | None = None
+    # Widget tabs (by title) to open after the first checks, each then checked for drawn
+    # bqplot marks: a lab draws a tab's figures only while the tab is open.
+    tabs_with_plots: tuple[str, ...] = ()
     # A selector that must appear in the notebook after "Run All", for work the notebook starts
     # in the background (e.g. a coating map); waited for up to ``wait_for_timeout_s``.
     wait_for: str | None = None
@@ -49,6 +56,10 @@ LESSONS = [
     ("notebooks/01_lattice_mismatch.ipynb", "lab", Expect(gauge=True)),
     ("notebooks/01_lattice_mismatch.ipynb", "notebook", Expect(gauge=True)),
     ("notebooks/02_seeded_growth.ipynb", "lab", Expect(bqplot_marks=3, wait_for=COATING_DONE)),
+    # AnnealingLab opens on its cross-section (canvas animation) beside the 3D particle; its
+    # plots are on the next tabs.
+    ("notebooks/03_annealing.ipynb", "lab",
+     Expect(slice_canvas=True, bqplot_marks=None, tabs_with_plots=("Profiles", "Optics"))),
     # TransferLab opens on its Spectrum tab: two figures (visible, NIR) of one line each.
     ("notebooks/04_two_way_energy_transfer.ipynb", "lab",
      Expect(nglview=False, bqplot_marks=2, level_diagram=True)),
@@ -68,6 +79,28 @@ def wait_for_selector(page, selector: str, *, timeout_s: float) -> None:
         raise AssertionError(
             f"{selector!r} did not appear in the notebook within {timeout_s:g} s after the run"
         ) from error
+
+
+def open_widget_tab(page, title: str) -> None:
+    """Click the widget tab labelled ``title`` in the open notebook (ipywidgets' Tab)."""
+    # A real click: Lumino's tab bar reacts to pointer events, not to a synthetic click().
+    box = page.evaluate(
+        """(title) => {
+            const node = jupyterapp.shell.currentWidget.node;
+            const label = [...node.querySelectorAll('.lm-TabBar-tabLabel')]
+                .find((el) => el.textContent.trim() === title);
+            if (!label) return null;
+            label.scrollIntoView({ block: 'center' });
+            const r = label.getBoundingClientRect();
+            return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+        }""",
+        title,
+    )
+    clicked = box is not None
+    if clicked:
+        page.mouse.click(box["x"], box["y"])
+    assert clicked, f"no widget tab titled {title!r} in the notebook"
+    page.wait_for_timeout(1500)  # the kernel fills the page and bqplot lays it out
 
 
 def check_notebook(page, server, nb_path: str, ui: str, expect: Expect, record_report) -> None:
@@ -101,12 +134,17 @@ def check_notebook(page, server, nb_path: str, ui: str, expect: Expect, record_r
     if expect.level_diagram or (expect.level_diagram is None and shows(LEVEL_DIAGRAM)):
         checks.append(lambda: assert_custom_widget(page, LEVEL_DIAGRAM,
                                                    name=f"{name}-level-diagram"))
+    if expect.slice_canvas or (expect.slice_canvas is None and shows(SLICE_CANVAS)):
+        checks.append(lambda: assert_canvas_drawn(page, SLICE_CANVAS, name=f"{name}-slice"))
     if expect.wait_for:
         # First, so that the screenshot and the other checks see the finished state.
         checks.insert(
             0,
             lambda: wait_for_selector(page, expect.wait_for, timeout_s=expect.wait_for_timeout_s),
         )
+    for title in expect.tabs_with_plots:
+        checks.append(lambda title=title: (open_widget_tab(page, title),
+                                           assert_bqplot_marks(page, 1, name=f"{name}-{title}")))
     if not report.aborted:
         for check in checks:
             try:
