@@ -4,7 +4,7 @@ One lab around :func:`~lnhet_widgets.core.annealing.anneal` (SCIENCE.md §5–§
 particle, its vacancies and the anneal as controls; every run anneals the chosen particle
 *and* its counterpart — without complexes when complexes are chosen, with Y³⁺–oleate when
 none are — with the same seed, so the two sides of P2's comparison are always on screen. The
-views: an animated cross-section of the cation lattice, a 3D model of one snapshot, radial
+views: an animated cross-section of the cation lattice beside a 3D model of one snapshot, radial
 profiles and the vacancy / intermixing history of both runs, and the optical consequence
 (emission spectrum, Tm 450 nm decay and lifetimes) of the pristine and both annealed particles.
 
@@ -19,7 +19,7 @@ message in the lab and leaves the last result on screen.
 
 As in GrowthLab, a tab holds its page only while it is selected, because bqplot draws a
 figure with a negative plot area when it first renders inside a hidden tab; the 3D model is
-built only while its tab is open (and resized when the tab opens, which nglview needs).
+built only while the Particle tab is open (and resized when it opens, which nglview needs).
 """
 
 from __future__ import annotations
