@@ -21,7 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["array_from_bytes", "array_to_bytes", "bundle_esm", "js_dir", "js_path"]
+__all__ = [
+    "array_from_bytes",
+    "array_to_bytes",
+    "bundle_esm",
+    "empty_array_message",
+    "js_dir",
+    "js_path",
+]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -261,6 +268,17 @@ def array_to_bytes(arr, *, name: str = "array") -> dict:
         "dtype": array.dtype.name,
         "shape": list(array.shape),
     }
+
+
+def empty_array_message(dtype: str, shape: tuple[int, ...]) -> dict:
+    """:func:`array_to_bytes` of an array of zeros: the default of a binary array trait.
+
+    Examples
+    --------
+    >>> empty_array_message("int8", (0, 0))["shape"]
+    [0, 0]
+    """
+    return array_to_bytes(np.zeros(shape, dtype=dtype), name="empty")
 
 
 def array_from_bytes(message: dict) -> np.ndarray:

@@ -48,6 +48,7 @@ from ..core.annealing import (
     time_per_step_s,
 )
 from ._debounce import Debouncer
+from ._tabs import hold_selected_page
 from .lattice_slice import SPECIES_COLORS as _SLICE_COLORS
 from .lattice_slice import LatticeSliceAnimation, snapshot_labels
 from .panel import ParameterPanel
@@ -625,12 +626,8 @@ class AnnealingLab(widgets.VBox):
         self.optics_page = widgets.VBox([self.optics_info, self.spectrum_fig, self.decay_fig])
 
     def _on_tab(self, _change=None) -> None:
-        # Only the selected tab holds its page: bqplot must never first render hidden.
+        hold_selected_page(self.tabs, self._pages)
         selected = self.tabs.selected_index
-        for index, (slot, page) in enumerate(zip(self.tabs.children, self._pages, strict=True)):
-            wanted = (page,) if index == selected else ()
-            if slot.children != wanted:
-                slot.children = wanted
         if selected == 0 and self._shown is not None:
             if self._stale_3d:
                 self._safely(self._show_structure)

@@ -42,6 +42,7 @@ from ..core.growth import (
     simulate_growth,
 )
 from ._debounce import Debouncer
+from ._tabs import hold_selected_page
 from .panel import ParameterPanel
 from .plots import PALETTE, figure, lines, set_mark_data
 from .status import StatusLine
@@ -502,12 +503,7 @@ class GrowthLab(widgets.VBox):
         self.map_box.add_class("lnhet-coating-map")
 
     def _on_tab(self, _change=None) -> None:
-        # Only the selected tab holds its page: bqplot must never first render hidden.
-        selected = self.tabs.selected_index
-        for index, (slot, page) in enumerate(zip(self.tabs.children, self._pages, strict=True)):
-            wanted = (page,) if index == selected else ()
-            if slot.children != wanted:
-                slot.children = wanted
+        hold_selected_page(self.tabs, self._pages)
 
     # --- recomputing ---------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ import traitlets
 
 from lnhet_widgets.core._validate import check_range
 from lnhet_widgets.core.annealing import SPECIES
-from lnhet_widgets.widgets._assets import array_to_bytes, bundle_esm
+from lnhet_widgets.widgets._assets import array_to_bytes, bundle_esm, empty_array_message
 
 __all__ = ["AXES", "SPECIES_COLORS", "LatticeSliceAnimation", "snapshot_labels"]
 
@@ -37,10 +37,6 @@ SPECIES_COLORS = ("#212121", "#9e9e9e", "#81d4fa", "#e65100", "#8e24aa")
 AXES = {"x": (1, 2), "y": (2, 0), "z": (0, 1)}
 
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def _empty(dtype: str, shape: tuple[int, ...]) -> dict:
-    return array_to_bytes(np.zeros(shape, dtype=dtype), name="empty")
 
 
 def _duration_text(seconds: float) -> str:
@@ -157,12 +153,10 @@ class LatticeSliceAnimation(anywidget.AnyWidget):
 
     _esm = bundle_esm("lattice_slice.js")
 
-    xy = traitlets.Dict(_empty("float32", (0, 2)), help="slab sites, float32 (k, 2), nm").tag(
-        sync=True
-    )
-    frames = traitlets.Dict(_empty("int8", (0, 0)), help="species codes, int8 (m, k)").tag(
-        sync=True
-    )
+    xy = traitlets.Dict(empty_array_message("float32", (0, 2)),
+                        help="slab sites, float32 (k, 2), nm").tag(sync=True)
+    frames = traitlets.Dict(empty_array_message("int8", (0, 0)),
+                            help="species codes, int8 (m, k)").tag(sync=True)
     frame_labels = traitlets.List(traitlets.Unicode(), help="label of every frame").tag(sync=True)
     species_names = traitlets.List(
         traitlets.Unicode(), default_value=list(SPECIES), help="name of every species code"

@@ -22,7 +22,12 @@ import anywidget
 import numpy as np
 import traitlets
 
-from lnhet_widgets.widgets._assets import array_from_bytes, array_to_bytes, bundle_esm
+from lnhet_widgets.widgets._assets import (
+    array_from_bytes,
+    array_to_bytes,
+    bundle_esm,
+    empty_array_message,
+)
 
 __all__ = ["KINDS", "LEVEL_STYLES", "EnergyLevelDiagram"]
 
@@ -61,10 +66,6 @@ def _check_rate(field: str, value: object) -> float:
     if not (math.isfinite(rate) and rate >= 0):
         raise ValueError(f"{field} = {value!r} s^-1 must be finite and >= 0")
     return rate
-
-
-def _empty(dtype: str, shape: tuple[int, ...]) -> dict:
-    return array_to_bytes(np.zeros(shape, dtype=dtype), name="empty")
 
 
 def _normalise_levels(value) -> list[tuple[str, str, float, str]]:
@@ -208,10 +209,10 @@ class EnergyLevelDiagram(anywidget.AnyWidget):
     _species = traitlets.List(traitlets.Unicode()).tag(sync=True)
     _names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     _styles = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    _energies = traitlets.Dict(_empty("float64", (0,))).tag(sync=True)
+    _energies = traitlets.Dict(empty_array_message("float64", (0,))).tag(sync=True)
     _kinds = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    _ends = traitlets.Dict(_empty("int32", (0, 2))).tag(sync=True)
-    _rates = traitlets.Dict(_empty("float64", (0,))).tag(sync=True)
+    _ends = traitlets.Dict(empty_array_message("int32", (0, 2))).tag(sync=True)
+    _rates = traitlets.Dict(empty_array_message("float64", (0,))).tag(sync=True)
 
     def __init__(self, levels=(), transitions=(), *, selected_level=-1, **kwargs):
         # Levels and transitions are set after the other traits, through set_data, rather than

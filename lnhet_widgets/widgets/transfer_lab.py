@@ -49,6 +49,7 @@ from ..core.transfer import (
 )
 from ..core.transient import P1_SAMPLES, BleachParams, BleachResult, bleach_kinetics
 from ._debounce import Debouncer
+from ._tabs import hold_selected_page
 from .level_diagram import EnergyLevelDiagram
 from .panel import ParameterPanel
 from .plots import PALETTE, figure, lines, set_mark_data
@@ -592,12 +593,7 @@ class TransferLab(widgets.VBox):
                                          layout={"overflow": "auto"})
 
     def _on_tab(self, _change=None) -> None:
-        # Only the selected tab holds its page: bqplot must never first render hidden.
-        selected = self.tabs.selected_index
-        for index, (slot, page) in enumerate(zip(self.tabs.children, self._pages, strict=True)):
-            wanted = (page,) if index == selected else ()
-            if slot.children != wanted:
-                slot.children = wanted
+        hold_selected_page(self.tabs, self._pages)
         if self._ready:
             self._refresh_visible()
 
