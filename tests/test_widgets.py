@@ -146,3 +146,38 @@ def test_structure_view_resizes_when_its_tab_opens():
     view.watch(tabs)
     tabs.selected_index = 1
     assert resized == [True]
+
+
+def _references_to_closed_widgets() -> list[str]:
+    """Open widgets whose synced traits name a widget that was closed.
+
+    Voila restores every open model of the kernel when a page loads; one such dangling
+    reference leaves the whole page at "Loading widget...".
+    """
+    from ipywidgets import Widget
+    from ipywidgets.widgets.widget import _instances
+
+    found = []
+    for owner in list(_instances.values()):
+        for name in owner.keys:
+            value = getattr(owner, name, None)
+            for item in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(item, Widget) and item.comm is None:
+                    found.append(f"{type(owner).__name__}.{name} -> {type(item).__name__}")
+    return found
+
+
+def test_rebuilt_structure_view_leaves_no_links_to_its_old_view():
+    from lnhet_widgets.core.structures import build_heterostructure
+
+    view = StructureView()
+    for edge_nm in (6.0, 7.0, 8.0):
+        view.set_atoms(build_heterostructure("alpha-NaYF4", 3.0, "CsPbBr3", edge_nm))
+    view._cutaway.value = False
+    assert _references_to_closed_widgets() == []
+
+
+def test_lab_rebuilds_leave_no_references_to_closed_widgets(lab):
+    lab.params = dataclasses.replace(lab.params, edge_nm=9.0)
+    lab.params = MismatchParams()
+    assert _references_to_closed_widgets() == []

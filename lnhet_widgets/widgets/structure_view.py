@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from ase import Atoms
+from ipywidgets.widgets.widget_link import Link
 
 from .._nglview_compat import ensure_frontend_version
 from ._pdb import CHAIN_OF_REGION, atoms_to_pdb
@@ -24,6 +25,32 @@ COLOR_MODES = ("element", "region")
 # Relative sphere sizes: the shell is drawn lighter so the core stays visible.
 _RADIUS_SCALE = {"core": 0.85, "shell": 0.45}
 _TILT_QUATERNION = [-0.2147, 0.2647, 0.0606, 0.9381]
+
+
+def close_ngl_widget(view) -> None:
+    """Close an nglview widget together with the frame player nglview made for it.
+
+    nglview links a hidden Play/IntSlider pair to every view with ``jslink``; the links hold
+    the view's model id. Closing the view alone leaves those links open and pointing at a
+    model that no longer exists, and Voila, which restores every open model of the kernel
+    when a page loads, then waits forever and shows "Loading widget..." for the whole page.
+    """
+    player = view._iplayer
+    parts = {view, player, *(player.children if player is not None else ())}
+    parts.discard(None)
+    # ipywidgets keeps no back-references from a widget to the links that name it, so the
+    # links are found in its registry of open widgets.
+    for link in [w for w in list(_open_widgets().values()) if isinstance(w, Link)]:
+        if link.source[0] in parts or link.target[0] in parts:
+            link.close()
+    for part in parts:
+        part.close()
+
+
+def _open_widgets() -> dict:
+    from ipywidgets.widgets import widget as widget_module
+
+    return widget_module._instances
 
 
 class StructureView(widgets.VBox):
@@ -124,7 +151,7 @@ class StructureView(widgets.VBox):
         self.view.control.rotate(_TILT_QUATERNION)
         self.view.center()
         self.children = (self.children[0], self.view, self.caption)
-        old.close()
+        close_ngl_widget(old)
         n_core = int((visible.arrays.get("region", np.array([])) == "core").sum())
         self.caption.value = (
             f"<small>{len(self.atoms):,} atoms ({self.n_drawn:,} drawn; "
