@@ -1,13 +1,14 @@
 # Two commands do all set-up on a fresh machine:
 #   make lab   creates .venv, installs the package and opens the curriculum in JupyterLab
 #   make test  creates .venv with the test extras and runs every test (lint, Python, browser, JS)
+#   make app   serves the lessons as Voila apps (no code cells), configured by voila.json
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LAB_STAMP := $(VENV)/.lab-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: lab test lint pytest jstest benchmarks clean
+.PHONY: lab app test lint pytest jstest benchmarks clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_welcome.ipynb
+
+# voila.json (read from this directory) leaves out two JupyterLab extensions whose front ends
+# need a newer JupyterLab core than Voila's page provides.
+app: $(LAB_STAMP)
+	$(BIN)/voila notebooks/
 
 test: $(TEST_STAMP) lint pytest jstest
 

@@ -22,6 +22,7 @@ from jupyter_harness import (
     NotebookReport,
     launch_browser,
 )
+from voila_harness import VoilaServer
 
 _REPORTS = pytest.StashKey[list]()
 _CHROMIUM_SKIPPED = pytest.StashKey[bool]()
@@ -86,6 +87,14 @@ def jupyter_server(chromium, pytestconfig):
     """A ``jupyter lab`` server for the session, rooted at ``--jupyter-root`` or the repo."""
     root = pytestconfig.getoption("--jupyter-root", default=None) or REPO_ROOT
     server = JupyterServer.start(root)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def voila_server(chromium):
+    """``voila notebooks`` run from the repository, configured by its ``voila.json``."""
+    server = VoilaServer.start(REPO_ROOT)
     yield server
     server.stop()
 

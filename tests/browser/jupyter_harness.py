@@ -77,6 +77,12 @@ BLANK_FRACTION = 0.002
 MIN_VIEW_PX = 50
 
 
+# The page element that holds the notebook: the open notebook panel in JupyterLab and
+# Notebook 7, the whole page in Voila (which shows one notebook and no ``currentWidget``).
+# Every check is scoped to it, never to JupyterLab's file browser or other tabs.
+NOTEBOOK_ROOT_JS = "(window.jupyterapp?.shell?.currentWidget?.node ?? document.body)"
+
+
 # --- server ----------------------------------------------------------------------------------
 
 
@@ -140,6 +146,9 @@ class JupyterServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    # Answered once the server is ready to serve pages.
+    ready_path = "/api/status"
+
     @classmethod
     def start(cls, root_dir: Path, *, log_dir: Path = ARTIFACTS_DIR, timeout_s: float = 90):
         """Start the server with ``root_dir`` as its root and wait until it answers.
@@ -150,11 +159,7 @@ class JupyterServer:
             If the server exits or does not answer ``/api/status`` within ``timeout_s``; the
             message ends with the tail of its log.
         """
-        root_dir = Path(root_dir).resolve()
-        scratch = Path(tempfile.mkdtemp(prefix="lnhet-jupyter-"))
         port = free_port()
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = log_dir / "jupyter-server.log"
         command = [
             sys.executable, "-m", "jupyterlab",
             "--no-browser", "--allow-root",
@@ -164,8 +169,18 @@ class JupyterServer:
             # Notebook 7 has its own switch for window.jupyterapp.
             "--JupyterNotebookApp.expose_app_in_browser=True",
             "--ServerApp.disable_check_xsrf=True",
-            f"--ServerApp.root_dir={root_dir}",
+            f"--ServerApp.root_dir={Path(root_dir).resolve()}",
         ]  # fmt: skip
+        return cls._launch(command, root_dir, port, log_dir=log_dir, timeout_s=timeout_s)
+
+    @classmethod
+    def _launch(cls, command: list[str], root_dir: Path, port: int, *, log_dir: Path,
+                timeout_s: float):
+        root_dir = Path(root_dir).resolve()
+        scratch = Path(tempfile.mkdtemp(prefix="lnhet-jupyter-"))
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"{cls.__name__.lower()}.log"
+        name = Path(command[2]).name if len(command) > 2 else command[0]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 command,
@@ -181,15 +196,13 @@ class JupyterServer:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 server.stop()
-                raise RuntimeError(
-                    f"jupyter lab exited with {process.returncode}\n{server.log_tail()}"
-                )
+                raise RuntimeError(f"{name} exited with {process.returncode}\n{server.log_tail()}")
             with contextlib.suppress(OSError):
-                server.api("GET", "/api/status")
+                server.api("GET", cls.ready_path)
                 return server
             time.sleep(0.25)
         server.stop()
-        raise RuntimeError(f"jupyter lab did not answer within {timeout_s} s\n{server.log_tail()}")
+        raise RuntimeError(f"{name} did not answer within {timeout_s} s\n{server.log_tail()}")
 
     def __enter__(self) -> JupyterServer:
         return self
@@ -198,11 +211,15 @@ class JupyterServer:
         self.stop()
 
     def api(self, method: str, path: str, *, timeout_s: float = 10):
-        """Call the REST API; returns the decoded JSON (None for an empty answer)."""
+        """Call the REST API; returns the decoded JSON (None for an empty answer, the text for
+        an HTML page)."""
         request = urllib.request.Request(self.base_url + path, method=method)
         with urllib.request.urlopen(request, timeout=timeout_s) as answer:
             body = answer.read()
-        return json.loads(body) if body else None
+            kind = answer.headers.get_content_type()
+        if not body:
+            return None
+        return json.loads(body) if kind == "application/json" else body.decode()
 
     def shutdown_kernels(self) -> None:
         """End every session and kernel, so that the next notebook starts a fresh kernel."""
@@ -628,7 +645,7 @@ def _collect_cells(report: NotebookReport, cells: list[dict]) -> None:
 def _notebook_node(page):
     # Every query is scoped to the open notebook, never to the whole page (file browser,
     # other tabs).
-    return page.evaluate_handle("() => jupyterapp.shell.currentWidget.node")
+    return page.evaluate_handle(f"() => {NOTEBOOK_ROOT_JS}")
 
 
 def pixel_stats(png: bytes) -> dict:
@@ -725,7 +742,7 @@ def assert_bqplot_marks(
     """
     script = """
     ([figureSel, markSel]) => {
-      const node = jupyterapp.shell.currentWidget.node;
+      const node = NOTEBOOK_ROOT;
       const figures = [...node.querySelectorAll(figureSel)];
       let marks = 0, drawn = 0;
       const squashed = [];
@@ -744,7 +761,7 @@ def assert_bqplot_marks(
       });
       return { figures: figures.length, marks, drawn, squashed };
     }
-    """
+    """.replace("NOTEBOOK_ROOT", NOTEBOOK_ROOT_JS)
     deadline = time.monotonic() + timeout_s
     while True:
         found = page.evaluate(script, [BQPLOT_FIGURE, BQPLOT_MARK])
@@ -768,9 +785,9 @@ def assert_custom_widget(
     Example: ``assert_custom_widget(page, '[data-testid="tolerance-gauge"]')``.
     """
     script = """
-    (selector) => [...jupyterapp.shell.currentWidget.node.querySelectorAll(selector)]
+    (selector) => [...NOTEBOOK_ROOT.querySelectorAll(selector)]
       .map((e) => e.childElementCount)
-    """
+    """.replace("NOTEBOOK_ROOT", NOTEBOOK_ROOT_JS)
     deadline = time.monotonic() + timeout_s
     while True:
         children = page.evaluate(script, selector)
@@ -798,8 +815,10 @@ def save_notebook_screenshot(page, name: str, *, directory: Path = ARTIFACTS_DIR
     extra = page.evaluate(
         """() => {
           const node = window.jupyterapp?.shell?.currentWidget?.node;
-          const scroller = node?.querySelector(".jp-WindowedPanel-outer");
-          const cells = node ? node.querySelectorAll(".jp-Cell") : [];
+          // JupyterLab scrolls the notebook in a windowed panel, Voila in #rendered_cells.
+          const scroller = node?.querySelector(".jp-WindowedPanel-outer")
+            ?? document.querySelector("#rendered_cells");
+          const cells = (node ?? document).querySelectorAll(".jp-Cell");
           if (!scroller || cells.length === 0) return 0;
           scroller.scrollTop = 0;
           const bottom = cells[cells.length - 1].getBoundingClientRect().bottom;

@@ -14,6 +14,7 @@ import pytest
 from jupyter_harness import (
     ARTIFACTS_DIR,
     NGLVIEW_CANVAS,
+    NOTEBOOK_ROOT_JS,
     assert_bqplot_marks,
     assert_canvas_drawn,
     assert_custom_widget,
@@ -21,6 +22,7 @@ from jupyter_harness import (
     run_notebook_in_lab,
     save_notebook_screenshot,
 )
+from voila_harness import LAPTOP_VIEWPORT, run_notebook_in_voila
 
 GAUGE = '[data-testid="tolerance-gauge"]'
 LEVEL_DIAGRAM = '[data-testid="level-diagram"]'
@@ -70,7 +72,7 @@ def wait_for_selector(page, selector: str, *, timeout_s: float) -> None:
     """Wait until ``selector`` matches inside the open notebook; AssertionError on timeout."""
     try:
         page.wait_for_function(
-            "(s) => !!jupyterapp.shell.currentWidget.node.querySelector(s)",
+            f"(s) => !!{NOTEBOOK_ROOT_JS}.querySelector(s)",
             arg=selector,
             timeout=timeout_s * 1000,
             polling=250,
@@ -86,14 +88,14 @@ def open_widget_tab(page, title: str) -> None:
     # A real click: Lumino's tab bar reacts to pointer events, not to a synthetic click().
     box = page.evaluate(
         """(title) => {
-            const node = jupyterapp.shell.currentWidget.node;
+            const node = NOTEBOOK_ROOT;
             const label = [...node.querySelectorAll('.lm-TabBar-tabLabel')]
                 .find((el) => el.textContent.trim() === title);
             if (!label) return null;
             label.scrollIntoView({ block: 'center' });
             const r = label.getBoundingClientRect();
             return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-        }""",
+        }""".replace("NOTEBOOK_ROOT", NOTEBOOK_ROOT_JS),
         title,
     )
     clicked = box is not None
@@ -104,7 +106,8 @@ def open_widget_tab(page, title: str) -> None:
 
 
 def check_notebook(page, server, nb_path: str, ui: str, expect: Expect, record_report) -> None:
-    """Run ``nb_path`` in ``ui`` and assert a clean run and the expected widgets.
+    """Run ``nb_path`` in ``ui`` ("lab", "notebook" or "voila") and assert a clean run and the
+    expected widgets.
 
     All findings are gathered before failing, so that one run tells everything that is wrong.
     """
@@ -112,14 +115,18 @@ def check_notebook(page, server, nb_path: str, ui: str, expect: Expect, record_r
     for pattern in (f"{name}.*", f"{name}-*"):  # artifacts of an earlier run of this test
         for stale in ARTIFACTS_DIR.glob(pattern):
             stale.unlink()
-    report = run_notebook_in_lab(page, server.base_url, nb_path, timeout_s=RUN_TIMEOUT_S, ui=ui)
+    if ui == "voila":
+        report = run_notebook_in_voila(page, server, Path(nb_path).name, timeout_s=RUN_TIMEOUT_S)
+    else:
+        report = run_notebook_in_lab(page, server.base_url, nb_path, timeout_s=RUN_TIMEOUT_S,
+                                     ui=ui)
     record_report(report)
     (ARTIFACTS_DIR / f"{name}.txt").write_text(report.summary() + "\n", encoding="utf-8")
     failures = report.problems()
 
     def shows(selector: str) -> bool:
         return page.evaluate(
-            "(s) => !!window.jupyterapp?.shell?.currentWidget?.node?.querySelector(s)", selector
+            f"(s) => !!{NOTEBOOK_ROOT_JS}.querySelector(s)", selector
         )
 
     checks = []
@@ -164,6 +171,24 @@ def test_lesson_in_browser(nb_path, ui, expect, jupyter_server, notebook_page, r
     # A missing lesson is a failure, not a skip: the curriculum promises these notebooks.
     assert notebook.is_file(), f"lesson notebook {nb_path} does not exist under {notebook.parent}"
     check_notebook(notebook_page, jupyter_server, nb_path, ui, expect, record_report)
+
+
+# Lessons run as apps (``make app``): on a laptop screen, with no code cell to run.
+APPS = [
+    ("notebooks/01_lattice_mismatch.ipynb", Expect(gauge=True)),
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("nb_path", "expect"), APPS, ids=[Path(p).stem for p, _ in APPS])
+def test_lesson_as_voila_app(nb_path, expect, voila_server, browser_context, record_report):
+    page = browser_context.new_page()
+    page.set_viewport_size(LAPTOP_VIEWPORT)
+    try:
+        check_notebook(page, voila_server, nb_path, "voila", expect, record_report)
+    finally:
+        page.close()
+        voila_server.shutdown_kernels()
 
 
 @pytest.mark.browser
