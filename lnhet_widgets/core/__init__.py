@@ -18,7 +18,10 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.fitting` — multi-exponential decay fits with τ_avg (P1 Eqs. 1–6)
 * :mod:`~lnhet_widgets.core.photophysics` — exciton confinement in the shell geometry,
   absorption edge, reabsorption red shift of a dilution series
-* :mod:`~lnhet_widgets.core.analysis` — Tauc gap and emission convergence point of measurements
+* :mod:`~lnhet_widgets.core.analysis` — analysis of measurements: Tauc gap, emission
+  convergence point, decays, powder patterns (:mod:`~lnhet_widgets.core.diffraction_analysis`),
+  size statistics (:mod:`~lnhet_widgets.core.size_statistics`) and line profiles of images
+  (:mod:`~lnhet_widgets.core.image_analysis`)
 * :mod:`~lnhet_widgets.core.quenching` — surface, interface and vacancy quenching per ion (§6)
 * :mod:`~lnhet_widgets.core.transfer` — Yb/Tm/CsPbX3 rate equations: steady states, power
   sweeps, decays and spectra (§7)
@@ -33,7 +36,17 @@ Examples
 (13.8, 0.807)
 """
 
-from .analysis import ecp, tauc_gap
+from .analysis import (
+    bragg_d_spacing,
+    ecp,
+    find_xrd_peaks,
+    lattice_constant,
+    line_profile,
+    load_image,
+    scherrer_size,
+    size_statistics,
+    tauc_gap,
+)
 from .annealing import AnnealOptics, AnnealParams, AnnealResult, anneal
 from .crystal import bulk, load_cif
 from .ensemble import Sample
@@ -114,6 +127,7 @@ __all__ = [
     "absorption_spectrum",
     "anneal",
     "bleach_kinetics",
+    "bragg_d_spacing",
     "build_heterostructure",
     "bulk",
     "coating_map",
@@ -128,6 +142,7 @@ __all__ = [
     "ecp",
     "eds_maps",
     "effective_misfit",
+    "find_xrd_peaks",
     "fit_decay",
     "fletcher_factor",
     "fluence_series",
@@ -135,8 +150,11 @@ __all__ = [
     "haadf_image",
     "homogeneous_barrier_kt",
     "homogeneous_rate_m3_s",
+    "lattice_constant",
+    "line_profile",
     "list_materials",
     "load_cif",
+    "load_image",
     "misfit",
     "mixture_spectrum",
     "octahedral_factor",
@@ -146,7 +164,9 @@ __all__ = [
     "read_simetuc_config",
     "reflections",
     "register_material",
+    "scherrer_size",
     "simulate_growth",
+    "size_statistics",
     "steady_state",
     "tauc_gap",
     "tolerance_factor",

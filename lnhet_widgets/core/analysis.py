@@ -1,7 +1,14 @@
-"""Analysis of optical measurements (SCIENCE §8, §10): Tauc gap and emission convergence point.
+"""Analysis of measurements (SCIENCE §8, §10): one namespace for everything lesson 5 fits.
 
-Both functions take what a spectrometer gives (energies or wavelengths and intensities) and
-return a small result dataclass with the number P1 reports and what it was read from.
+Defined here: the Tauc gap and the emission convergence point, from what a spectrometer gives
+(energies or wavelengths and intensities), each returning a small result dataclass with the
+number P1 reports and what it was read from. Re-exported from their own modules:
+
+* decays — :func:`~lnhet_widgets.core.fitting.fit_decay` (P1 Eqs. 1–6);
+* powder patterns — :func:`bragg_d_spacing`, :func:`find_xrd_peaks`, :func:`lattice_constant`,
+  :func:`scherrer_size` (:mod:`~lnhet_widgets.core.diffraction_analysis`);
+* particle sizes — :func:`size_statistics` (:mod:`~lnhet_widgets.core.size_statistics`);
+* images — :func:`line_profile`, :func:`load_image` (:mod:`~lnhet_widgets.core.image_analysis`).
 
 Examples
 --------
@@ -18,8 +25,37 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._results import ResultIO
+from .diffraction_analysis import (
+    LatticeFit,
+    XrdPeaks,
+    bragg_d_spacing,
+    find_xrd_peaks,
+    lattice_constant,
+    scherrer_size,
+)
+from .fitting import DecayFit, fit_decay
+from .image_analysis import LineProfile, line_profile, load_image
+from .size_statistics import SizeStatistics, size_statistics
 
-__all__ = ["EcpResult", "TaucFit", "ecp", "tauc_gap"]
+__all__ = [
+    "DecayFit",
+    "EcpResult",
+    "LatticeFit",
+    "LineProfile",
+    "SizeStatistics",
+    "TaucFit",
+    "XrdPeaks",
+    "bragg_d_spacing",
+    "ecp",
+    "find_xrd_peaks",
+    "fit_decay",
+    "lattice_constant",
+    "line_profile",
+    "load_image",
+    "scherrer_size",
+    "size_statistics",
+    "tauc_gap",
+]
 
 
 @dataclass(frozen=True)

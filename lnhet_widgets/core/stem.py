@@ -21,23 +21,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from ase import Atoms
-from scipy.ndimage import gaussian_filter, map_coordinates
+from scipy.ndimage import gaussian_filter
 
 from ._results import ResultIO
 from ._validate import check_range
+from .image_analysis import LineProfile, line_profile
 
 __all__ = ["HaadfImage", "LineProfile", "eds_maps", "haadf_image"]
 
 _AXES = {"x": (1, 2, 0), "y": (2, 0, 1), "z": (0, 1, 2)}
 _FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
-
-
-@dataclass(frozen=True)
-class LineProfile(ResultIO):
-    """Intensity along a line of a :class:`HaadfImage` (distance from the start in nm)."""
-
-    distance_nm: np.ndarray
-    intensity: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -52,7 +45,9 @@ class HaadfImage(ResultIO):
 
     def line_profile(self, start_nm: Sequence[float], end_nm: Sequence[float], *,
                      n_points: int = 200, width_nm: float = 0.0) -> LineProfile:
-        """Sample the image from ``start_nm`` to ``end_nm`` ((x, y) in nm), averaged over a width.
+        """Sample the image from ``start_nm`` to ``end_nm`` ((x, y) in nm), averaged over a width
+        (:func:`~lnhet_widgets.core.image_analysis.line_profile`, which also reads measured
+        images).
 
         Examples
         --------
@@ -61,24 +56,7 @@ class HaadfImage(ResultIO):
         >>> img.line_profile((-0.5, 0.0), (0.5, 0.0), n_points=11).intensity.shape
         (11,)
         """
-        n = int(check_range("n_points", n_points, "", 2, 100000))
-        check_range("width_nm", width_nm, "nm", 0.0, 1e3)
-        start, end = np.asarray(start_nm, float), np.asarray(end_nm, float)
-        direction = end - start
-        length = float(np.hypot(*direction))
-        if length == 0.0:
-            raise ValueError("start_nm and end_nm must differ")
-        normal = np.array([-direction[1], direction[0]]) / length
-        pixel = self.x_nm[1] - self.x_nm[0] if self.x_nm.size > 1 else 1.0
-        offsets = np.linspace(-width_nm / 2, width_nm / 2, max(1, int(width_nm / pixel) + 1))
-        t = np.linspace(0.0, 1.0, n)
-        samples = []
-        for offset in offsets:
-            points = start + t[:, None] * direction + offset * normal
-            cols = (points[:, 0] - self.x_nm[0]) / pixel
-            rows = (points[:, 1] - self.y_nm[0]) / pixel
-            samples.append(map_coordinates(self.image, [rows, cols], order=1, mode="constant"))
-        return LineProfile(distance_nm=t * length, intensity=np.mean(samples, axis=0))
+        return line_profile(self, start_nm, end_nm, samples=n_points, width_nm=width_nm)
 
 
 def _project(atoms: Atoms, weights: np.ndarray, axis: str, pixel_nm: float, margin_nm: float):
