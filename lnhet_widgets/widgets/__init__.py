@@ -16,6 +16,7 @@ from .level_diagram import EnergyLevelDiagram
 from .mismatch_lab import MismatchLab, MismatchParams, MismatchResult
 from .panel import ParameterPanel, param
 from .quiz import Quiz
+from .saved import SavableLab, SaveLoadBar
 from .status import StatusLine
 from .structure_view import StructureView
 from .transfer_lab import TransferLab
@@ -30,6 +31,8 @@ __all__ = [
     "MismatchResult",
     "ParameterPanel",
     "Quiz",
+    "SavableLab",
+    "SaveLoadBar",
     "StatusLine",
     "StructureView",
     "ToleranceGauge",

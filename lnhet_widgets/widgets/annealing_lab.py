@@ -53,6 +53,7 @@ from .lattice_slice import SPECIES_COLORS as _SLICE_COLORS
 from .lattice_slice import LatticeSliceAnimation, snapshot_labels
 from .panel import ParameterPanel
 from .plots import PALETTE, figure, lines, set_mark_data
+from .saved import SavableLab, SaveLoadBar, check_keys, params_state, read_number, read_params
 from .status import StatusLine
 from .structure_view import REGION_COLORS, StructureView
 
@@ -315,7 +316,7 @@ class _Job:
 # --- the lab ---------------------------------------------------------------------------------
 
 
-class AnnealingLab(widgets.VBox):
+class AnnealingLab(SavableLab, widgets.VBox):
     """Lesson 3 lab: anneal a core–shell particle with or without Ln–oleate docking complexes.
 
     Every run anneals two particles with the same seed: the one of ``params`` and its
@@ -352,6 +353,10 @@ class AnnealingLab(widgets.VBox):
     timings : dict
         Seconds spent in the last run: ``"anneal_s"``, ``"optics_s"``, ``"draw_s"``,
         ``"total_s"``.
+
+    ``save``/``load``/``restore`` (:class:`~lnhet_widgets.widgets.saved.SavableLab`) keep
+    ``params`` (the complex included), ``steps`` and ``seed``; ``restore`` anneals them at
+    once (unless they were the last run's). The Save/Load bar sits under the status line.
 
     Examples
     --------
@@ -419,7 +424,8 @@ class AnnealingLab(widgets.VBox):
                                 selected_index=0)
         self.tabs.observe(self._on_tab, names="selected_index")
         self._on_tab()
-        left = widgets.VBox([self.controls_box, self.status, self.downloads],
+        self.save_bar = SaveLoadBar(self)
+        left = widgets.VBox([self.controls_box, self.status, self.save_bar, self.downloads],
                             layout={"width": "390px"})
         right = widgets.VBox([self.run_bar, self.tabs],
                              layout={"flex": "1 1 560px", "min_width": "460px"})
@@ -898,6 +904,28 @@ class AnnealingLab(widgets.VBox):
                 f"{chosen.params.temperature_c:g} °C) {RUN_NAMES[chosen.params.complex]} and "
                 f"{RUN_NAMES[other.params.complex]}, with optics, in {total_s:.1f} s "
                 f"(seed {job.seed}).")
+
+    # --- saved work (SavableLab) ---------------------------------------------------------
+
+    def _saved_state(self) -> dict:
+        return {"params": params_state(self.params), "steps": self.steps, "seed": self.seed}
+
+    @classmethod
+    def _read_saved_state(cls, state) -> dict:
+        check_keys(state, "AnnealingLab", ("params", "steps", "seed"))
+        return {"params": read_params(AnnealParams, state["params"]),
+                "steps": read_number("steps", state["steps"], "MC steps", 0, MAX_STEPS,
+                                     integer=True),
+                "seed": read_number("seed", state["seed"], "", 0, MAX_SEED, integer=True)}
+
+    def _apply_saved_state(self, values: dict) -> None:
+        if self.running:
+            raise RuntimeError("an anneal is running; stop it before loading saved settings")
+        with self.hold_trait_notifications():
+            self.params, self.steps, self.seed = (values["params"], values["steps"],
+                                                  values["seed"])
+        if self._settings_of_last_run() != (self.params, self.steps, self.seed):
+            self.run()
 
     # --- drawing -------------------------------------------------------------------------
 

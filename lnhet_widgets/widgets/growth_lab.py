@@ -45,6 +45,15 @@ from ._debounce import Debouncer
 from ._tabs import hold_selected_page
 from .panel import ParameterPanel
 from .plots import PALETTE, figure, lines, set_mark_data
+from .saved import (
+    SavableLab,
+    SaveLoadBar,
+    check_keys,
+    params_state,
+    read_choice,
+    read_number,
+    read_params,
+)
 from .status import StatusLine
 from .structure_view import StructureView
 
@@ -211,7 +220,7 @@ def _build_view_atoms(r: GrowthResult, g: _ViewGeometry, cap_nm: float,
 # --- the lab ---------------------------------------------------------------------------------
 
 
-class GrowthLab(widgets.VBox):
+class GrowthLab(SavableLab, widgets.VBox):
     """Lesson 2 lab: grow CsPbX3 shells on lanthanide cores and see which cores get coated.
 
     The first result is computed in the constructor; after that, every control change
@@ -234,6 +243,10 @@ class GrowthLab(widgets.VBox):
         The last coating map (partial when stopped); None before the first one finished.
     seed : int
         Current seed (a control under "Quench and sampling").
+
+    ``save``/``load``/``restore`` (:class:`~lnhet_widgets.widgets.saved.SavableLab`) keep
+    ``params``, ``seed`` and the coating map's grid; the Save/Load bar sits under the status
+    line.
 
     Examples
     --------
@@ -271,8 +284,9 @@ class GrowthLab(widgets.VBox):
         self._map_seconds = math.nan
         self._build_map_page()
 
+        self.save_bar = SaveLoadBar(self)
         left = widgets.VBox([self.panel, self.composition, self.advanced, self.status,
-                             self.summary], layout={"width": "390px"})
+                             self.save_bar, self.summary], layout={"width": "390px"})
         right = widgets.VBox([self.structure_caption, self.structure],
                              layout={"flex": "1 1 460px", "min_width": "420px"})
         top = widgets.HBox([left, right], layout={"flex_flow": "row wrap"})
@@ -598,6 +612,48 @@ class GrowthLab(widgets.VBox):
         return (f"Up to date: {r.core_diameters_nm.size:,} cores simulated in "
                 f"{self._compute_s:.2f} s (seed {r.seed}).")
 
+    # --- saved work (SavableLab) ---------------------------------------------------------
+
+    def _saved_state(self) -> dict:
+        return {"params": params_state(self.params), "seed": self._seed,
+                "coating_map": {"core_diameters_nm": list(self.map_diameters.value),
+                                "temperatures_c": list(self.map_temperatures.value),
+                                "grid": self.map_step.value,
+                                "cores_per_cell": self.map_cores.value}}
+
+    @classmethod
+    def _read_saved_state(cls, state) -> dict:
+        check_keys(state, "GrowthLab", ("params", "seed"), ("coating_map",))
+        grid = state.get("coating_map")
+        if grid is not None:
+            check_keys(grid, "GrowthLab coating map",
+                       ("core_diameters_nm", "temperatures_c", "grid", "cores_per_cell"))
+            grid = {"core_diameters_nm": _saved_range("coating_map.core_diameters_nm",
+                                                      grid["core_diameters_nm"], "nm", 1.0, 30.0),
+                    "temperatures_c": _saved_range("coating_map.temperatures_c",
+                                                   grid["temperatures_c"], "°C", 120.0, 300.0),
+                    "grid": read_choice("coating_map.grid", grid["grid"], MAP_STEPS),
+                    "cores_per_cell": read_number("coating_map.cores_per_cell",
+                                                  grid["cores_per_cell"], "", 10, 20000,
+                                                  integer=True)}
+        return {"params": read_params(GrowthParams, state["params"]),
+                "seed": read_number("seed", state["seed"], "", 0, 2**31 - 1, integer=True),
+                "coating_map": grid}
+
+    def _apply_saved_state(self, values: dict) -> None:
+        grid = values["coating_map"]
+        if grid is not None:
+            self.map_diameters.value = grid["core_diameters_nm"]
+            self.map_temperatures.value = grid["temperatures_c"]
+            self.map_step.value = grid["grid"]
+            self.map_cores.value = grid["cores_per_cell"]
+        self._seed = values["seed"]
+        self.params = values["params"]  # the observer recomputes when they differ
+        r = self.result
+        if r.params != self.params or r.seed != self._seed:
+            self._show_controls(self.params)
+            self._recompute()
+
     # --- drawing -------------------------------------------------------------------------
 
     def _show(self, r: GrowthResult) -> None:
@@ -857,6 +913,16 @@ class GrowthLab(widgets.VBox):
             self._heat.color = np.where(np.isnan(values), NOT_COMPUTED, values).T
             self._heat.column, self._heat.row = column, row
             set_mark_data(self._map_limit, [LIMIT_DIAMETER_NM] * 2, [row[0], row[-1]])
+
+
+def _saved_range(name: str, values, unit: str, low: float, high: float) -> tuple:
+    """A saved (low, high) pair of a range slider, checked against the slider's bounds."""
+    if not isinstance(values, list) or len(values) != 2:
+        raise ValueError(f"{name} must be a pair [low, high] in {unit}, got {values!r}")
+    pair = tuple(read_number(name, v, unit, low, high) for v in values)
+    if pair[0] > pair[1]:
+        raise ValueError(f"{name} = {values!r} {unit}: low must not exceed high")
+    return pair
 
 
 def _axis(name: str, values) -> np.ndarray:

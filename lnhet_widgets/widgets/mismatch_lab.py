@@ -34,6 +34,7 @@ from ._debounce import Debouncer
 from .gauge import ToleranceGauge
 from .panel import ParameterPanel, param
 from .plots import line_figure, set_mark_data
+from .saved import SavableLab, SaveLoadBar, check_keys, params_state, read_flag, read_params
 from .status import StatusLine
 from .structure_view import StructureView
 
@@ -118,8 +119,12 @@ def _structure_key(p: MismatchParams) -> tuple:
     return (p.core, p.shell, p.core_diameter_nm, p.edge_nm)
 
 
-class MismatchLab(widgets.VBox):
+class MismatchLab(SavableLab, widgets.VBox):
     """Lesson 1 lab: choose core, shell, planes and temperature; see why some pairs match.
+
+    ``save``/``load``/``restore`` (:class:`~lnhet_widgets.widgets.saved.SavableLab`) keep
+    ``params`` and whether the heterostructure's Debye pattern was computed; the Save/Load
+    bar sits under the status line.
 
     Attributes
     ----------
@@ -164,7 +169,8 @@ class MismatchLab(widgets.VBox):
                                             layout={"width": "260px"})
         self._debye_button.on_click(lambda _b: self._compute_debye())
         # bqplot draws with negative sizes inside a hidden tab, so every figure stays visible.
-        left = widgets.VBox([self.panel, self.status], layout={"width": "380px"})
+        self.save_bar = SaveLoadBar(self)
+        left = widgets.VBox([self.panel, self.status, self.save_bar], layout={"width": "380px"})
         self.structure.layout = widgets.Layout(flex="1 1 480px", min_width="420px")
         top = widgets.HBox([left, self.structure], layout={"flex_flow": "row wrap"})
         tables = widgets.HBox([
@@ -232,6 +238,27 @@ class MismatchLab(widgets.VBox):
         )
         self._show(result)
         return result
+
+    # --- saved work (SavableLab) ---------------------------------------------------------
+
+    def _saved_state(self) -> dict:
+        computed = self.result is not None and self.result.heterostructure_pattern is not None
+        return {"params": params_state(self.params), "heterostructure_pattern": computed}
+
+    @classmethod
+    def _read_saved_state(cls, state) -> dict:
+        check_keys(state, "MismatchLab", ("params",), ("heterostructure_pattern",))
+        return {"params": read_params(MismatchParams, state["params"]),
+                "heterostructure_pattern": read_flag("heterostructure_pattern",
+                                                     state.get("heterostructure_pattern",
+                                                               False))}
+
+    def _apply_saved_state(self, values: dict) -> None:
+        self.params = values["params"]  # the observer recomputes when they differ
+        r = self.result
+        wanted = values["heterostructure_pattern"]
+        if wanted and r is not None and r.heterostructure_pattern is None:
+            self._compute_debye()
 
     def _pattern(self, key: str) -> np.ndarray:
         if key not in self._patterns:

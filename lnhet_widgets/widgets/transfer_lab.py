@@ -53,6 +53,16 @@ from ._tabs import hold_selected_page
 from .level_diagram import EnergyLevelDiagram
 from .panel import ParameterPanel
 from .plots import PALETTE, figure, lines, set_mark_data
+from .saved import (
+    SavableLab,
+    SaveLoadBar,
+    check_keys,
+    params_state,
+    read_choice,
+    read_flag,
+    read_number,
+    read_params,
+)
 from .status import StatusLine
 
 __all__ = ["SAMPLES", "TransferLab", "steady_state_fluxes"]
@@ -302,7 +312,7 @@ def _line_label(nm: float) -> str:
 # --- the lab ---------------------------------------------------------------------------------
 
 
-class TransferLab(widgets.VBox):
+class TransferLab(SavableLab, widgets.VBox):
     """Lesson 4 lab: emission, decays, power dependence and fluxes of LnNP@CsPbBr3.
 
     The first steady state is computed in the constructor; after that, every control change
@@ -339,6 +349,11 @@ class TransferLab(widgets.VBox):
         pure CsPbBr3 nanocrystals at the same fluence.
     fluxes : dict
         :func:`steady_state_fluxes` of the current steady state (what the diagram shows).
+
+    ``save``/``load``/``restore`` (:class:`~lnhet_widgets.widgets.saved.SavableLab`) keep
+    ``params``, ``sample``, ``excitation_nm``, ``power_w_cm2``, the mixture's absorbance and
+    the settings of the decay, bleach and spectrum views; the Save/Load bar sits under the
+    status line.
 
     Examples
     --------
@@ -399,6 +414,7 @@ class TransferLab(widgets.VBox):
         self._build_power_page()
         self._build_bleach_page()
         self._build_diagram_page()
+        self.save_bar = SaveLoadBar(self)
         self._pages = (self.spectrum_page, self.decay_page, self.power_page, self.bleach_page,
                        self.diagram_page)
         # The slots stretch their page to the tab's width (a Box sizes to its content), and
@@ -414,8 +430,8 @@ class TransferLab(widgets.VBox):
         self.tabs.observe(self._on_tab, names="selected_index")
         self._on_tab()
         left = widgets.VBox([self.sample_control, self.excitation_control, self.power_control,
-                             self.absorbance_control, self.panel, self.rates, self.status],
-                            layout={"width": "390px"})
+                             self.absorbance_control, self.panel, self.rates, self.status,
+                             self.save_bar], layout={"width": "390px"})
         right = widgets.VBox([self.tabs], layout={"flex": "1 1 560px", "min_width": "460px"})
         super().__init__([widgets.HBox([left, right], layout={"flex_flow": "row wrap"})])
         self.add_class("lnhet-lab")
@@ -745,6 +761,74 @@ class TransferLab(widgets.VBox):
         strongest = max(r.lines.items(), key=lambda item: item[1])
         return (f"Up to date: steady state in {1e3 * self.timings['steady_state_s']:.0f} ms; "
                 f"strongest line {strongest[0]:.0f} nm.")
+
+    # --- saved work (SavableLab) ---------------------------------------------------------
+
+    def _view_controls(self) -> dict:
+        """Saved name → control, for the settings that are not traits."""
+        return {"mixture_absorbance": self.absorbance_control,
+                "normalise_spectrum": self.normalise_control,
+                "decay_line_nm": self.decay_line, "decay_range_ms": self.decay_range,
+                "bleach_fluence_uj_cm2": self.fluence_control, "bleach_pump_nm": self.pump_control}
+
+    def _saved_state(self) -> dict:
+        return {"params": params_state(self.params), "sample": self.sample,
+                "excitation_nm": self.excitation_nm, "power_w_cm2": self.power_w_cm2,
+                **{name: control.value for name, control in self._view_controls().items()}}
+
+    @classmethod
+    def _read_saved_state(cls, state) -> dict:
+        check_keys(state, "TransferLab", ("params", "sample", "excitation_nm", "power_w_cm2",
+                                          "mixture_absorbance", "normalise_spectrum",
+                                          "decay_line_nm", "decay_range_ms",
+                                          "bleach_fluence_uj_cm2", "bleach_pump_nm"))
+        params = read_params(TransferParams, state["params"])
+        sample = read_choice("sample", state["sample"], SAMPLES)
+        if not _consistent(params, sample):
+            raise ValueError(f"sample = {sample!r} does not match the saved params (perovskite "
+                             f"edge {params.perovskite_edge_nm:g} nm, core {params.host})")
+        return {
+            "params": params, "sample": sample,
+            "excitation_nm": read_choice("excitation_nm", state["excitation_nm"],
+                                         EXCITATIONS.values()),
+            "power_w_cm2": read_number("power_w_cm2", state["power_w_cm2"], "W/cm²", 0.0, 1e9),
+            "mixture_absorbance": read_number("mixture_absorbance", state["mixture_absorbance"],
+                                              "", 0.0, 30.0),
+            "normalise_spectrum": read_flag("normalise_spectrum", state["normalise_spectrum"]),
+            "decay_line_nm": read_choice("decay_line_nm", state["decay_line_nm"],
+                                         [nm for *_, nm in LINES]),
+            "decay_range_ms": read_choice("decay_range_ms", state["decay_range_ms"],
+                                          DECAY_RANGES_MS.values()),
+            "bleach_fluence_uj_cm2": read_number(
+                "bleach_fluence_uj_cm2", state["bleach_fluence_uj_cm2"], "µJ/cm²",
+                *BLEACH_FLUENCE_UJ_CM2),
+            "bleach_pump_nm": read_choice("bleach_pump_nm", state["bleach_pump_nm"],
+                                          BLEACH_PUMPS_NM),
+        }
+
+    def _apply_saved_state(self, values: dict) -> None:
+        controls = self._view_controls()
+        before = {name: control.value for name, control in controls.items()}
+        self._showing = True
+        try:
+            for name, control in controls.items():
+                control.value = values[name]
+        finally:
+            self._showing = False
+        changed = {name for name in controls if values[name] != before[name]}
+        if changed & {"decay_line_nm", "decay_range_ms"}:
+            self._stale["decay"] = True
+        if changed & {"bleach_fluence_uj_cm2", "bleach_pump_nm"}:
+            self._stale["bleach"] = True
+        # All at once, as in _apply_controls: one recomputation with every new value.
+        with self.hold_trait_notifications():
+            self.params = values["params"]
+            self.sample = values["sample"]
+            self.excitation_nm = values["excitation_nm"]
+            self.power_w_cm2 = values["power_w_cm2"]
+        if not self._up_to_date():
+            self._recompute()  # e.g. only the mixture's absorbance changed
+        self._refresh_visible()
 
     # --- spectrum ------------------------------------------------------------------------
 
