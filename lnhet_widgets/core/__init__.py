@@ -28,6 +28,9 @@ The flat namespace re-exports the public functions of the modules below, in the 
 * :mod:`~lnhet_widgets.core.ensemble` — samples as mixtures of particle classes
 * :mod:`~lnhet_widgets.core.transient` — transient-absorption bleach of CsPbX3 (§8)
 * :mod:`~lnhet_widgets.core.simetuc` — simetuc configuration files into ``TransferParams``
+* :mod:`~lnhet_widgets.core.heterostructure` — :class:`Heterostructure`, one design carried
+  through every model (``.grow()``, ``.anneal()``, ``.spectrum()``, ``.decay()``, ``.xrd()``,
+  ``.haadf()``, ``.atoms()``), results cached per parameter set
 
 Examples
 --------
@@ -58,6 +61,7 @@ from .growth import (
     coating_map,
     simulate_growth,
 )
+from .heterostructure import Heterostructure, XrdPattern
 from .materials import Material, get_material, list_materials, register_material
 from .mismatch import (
     coincidence_matches,
@@ -118,12 +122,14 @@ __all__ = [
     "FluenceSeries",
     "GrowthParams",
     "GrowthResult",
+    "Heterostructure",
     "IonSites",
     "Material",
     "Pulse",
     "Sample",
     "TransferParams",
     "TransferResult",
+    "XrdPattern",
     "absorption_spectrum",
     "anneal",
     "bleach_kinetics",
