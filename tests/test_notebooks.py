@@ -1,6 +1,7 @@
 """Every lesson runs top to bottom in a headless kernel (necessary, not sufficient: see
 tests/browser for the real browser)."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,12 +11,54 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 
 
+COURSE = [
+    "00_welcome.ipynb",
+    "01_lattice_mismatch.ipynb",
+    "02_seeded_growth.ipynb",
+    "03_annealing.ipynb",
+    "04_two_way_energy_transfer.ipynb",
+    "05_analysing_measurements.ipynb",
+]
+# Every lesson has these sections, in this order (the course's one structure).
+LESSON_SECTIONS = ["Learning goals", "Background", "The lab", "Tasks",
+                   "Check your understanding", "Research mode", "Summary", "References"]
+
+
+def _markdown(name: str) -> list[str]:
+    nb = nbformat.read(NOTEBOOKS[0].parent / name, as_version=4)
+    return [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+
+
 def test_there_are_lessons():
-    assert [p.name for p in NOTEBOOKS][:3] == [
-        "00_welcome.ipynb",
-        "01_lattice_mismatch.ipynb",
-        "02_seeded_growth.ipynb",
-    ]
+    assert [p.name for p in NOTEBOOKS] == COURSE
+
+
+def test_welcome_links_every_lesson():
+    links = set(re.findall(r"\]\(([\w.]+\.ipynb)\)", "\n".join(_markdown(COURSE[0]))))
+    assert set(COURSE[1:]) <= links
+
+
+@pytest.mark.parametrize("index", range(1, len(COURSE)), ids=lambda i: COURSE[i][:2])
+def test_lesson_structure_and_navigation(index):
+    markdown = _markdown(COURSE[index])
+    headings = [line[3:].strip() for text in markdown for line in text.splitlines()
+                if line.startswith("## ")]
+    found = {section: next((h for h in headings if h.startswith(section)), None)
+             for section in LESSON_SECTIONS}
+    missing = [section for section, heading in found.items() if heading is None]
+    assert not missing, f"{COURSE[index]} lacks the sections {missing}"
+    found = list(found.values())
+    assert [headings.index(h) for h in found] == sorted(headings.index(h) for h in found)
+    # Back and forward links at the top and at the bottom.
+    neighbours = {COURSE[index - 1]} | ({COURSE[index + 1]} if index + 1 < len(COURSE) else set())
+    for text in (markdown[0], markdown[-1]):
+        assert neighbours <= set(re.findall(r"\]\(([\w.]+\.ipynb)\)", text))
+
+
+def test_links_between_notebooks_resolve():
+    for name in COURSE:
+        for target in re.findall(r"\]\(([\w.]+\.ipynb)\)", "\n".join(_markdown(name))):
+            assert target in COURSE, f"{name} links to a missing notebook {target}"
 
 
 @pytest.mark.notebook

@@ -17,6 +17,7 @@ from .mismatch_lab import MismatchLab, MismatchParams, MismatchResult
 from .panel import ParameterPanel, param
 from .quiz import Quiz
 from .saved import SavableLab, SaveLoadBar
+from .solution import hidden_answer
 from .status import StatusLine
 from .structure_view import StructureView
 from .transfer_lab import TransferLab
@@ -37,5 +38,6 @@ __all__ = [
     "StructureView",
     "ToleranceGauge",
     "TransferLab",
+    "hidden_answer",
     "param",
 ]
