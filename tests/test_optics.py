@@ -45,6 +45,15 @@ def test_tauc_tracks_a_gap_shift_of_5_mev():
     assert pure.window_start_ev < pure.window_end_ev < 2.45
 
 
+@pytest.mark.parametrize("noise", [1e-3, 1e-2])
+def test_tauc_automatic_window_survives_measurement_noise(noise):
+    # Noise of a measured spectrum must not fake an exciton maximum or a steepest point.
+    clean = absorption_spectrum(E, gap_ev=2.45)
+    rng = np.random.default_rng(11)
+    noisy = clean + noise * clean.max() * rng.standard_normal(E.size)
+    assert tauc_gap(E, noisy).gap_ev == pytest.approx(tauc_gap(E, clean).gap_ev, abs=0.003)
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [({"window": (2.6, 2.5)}, "low < high"), ({"window": (2.0, 2.01)}, "needs at least 4"),

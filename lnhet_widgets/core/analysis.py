@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import find_peaks, savgol_filter
 
 from ._results import ResultIO
 from .diffraction_analysis import (
@@ -87,13 +88,18 @@ class TaucFit(ResultIO):
 def _edge_window(energy: np.ndarray, tauc: np.ndarray) -> tuple[float, float]:
     """The straight part of the edge: around the steepest rise of (αhν)², below the exciton.
 
-    The search stops at the first local maximum (the exciton peak) when there is one; the
-    window is the contiguous run of points around the steepest point whose slope is at least
-    half the steepest slope.
+    The curve is smoothed first (Savitzky–Golay over ~3 % of the points), so that noise in a
+    measured spectrum neither fakes an exciton maximum nor a steepest point. The search stops
+    at the first maximum that stands out by 5 % of the curve's range (the exciton peak) when
+    there is one; the window is the contiguous run of points around the steepest point whose
+    slope is at least half the steepest slope.
     """
-    slope = np.gradient(tauc, energy)
-    falling = np.flatnonzero((slope[:-1] > 0) & (slope[1:] <= 0))
-    end = int(falling[0]) + 1 if falling.size else energy.size
+    points = max(5, (energy.size // 30) | 1)
+    smooth = savgol_filter(tauc, points, 2) if energy.size > points else tauc
+    slope = np.gradient(smooth, energy)
+    span = float(np.ptp(smooth)) or 1.0
+    maxima, _ = find_peaks(smooth, prominence=0.05 * span)
+    end = int(maxima[0]) + 1 if maxima.size else energy.size
     steepest = int(np.argmax(slope[:end]))
     steep = slope >= 0.5 * slope[steepest]
     low = steepest
