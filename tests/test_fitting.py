@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lnhet_widgets.core.fitting import DecayFit, fit_decay, multi_exponential
+from lnhet_widgets.core.fitting import DecayFit, ReconvolutionFit, fit_decay, multi_exponential
 from lnhet_widgets.data import example_decays, load_example_decay
 
 T = np.linspace(0.0, 8e-3, 3200)  # 2.5 µs bins, like the bundled NIR decays
@@ -163,3 +163,112 @@ def test_bad_data_name_the_point():
 def test_a_rising_curve_is_not_a_decay():
     with pytest.raises(ValueError, match="is it a decay"):
         fit_decay(T, 1.0 + T / T[-1], n_exp=1, window=(0.0, T[-1]), weights=None)
+
+
+# --- Reconvolution with a measured instrument response (TCSPC) ---
+
+T_NS = np.arange(1024) * 0.025  # 25 ps channels, 25.6 ns record
+IRF_WIDTH = 0.2 / (2.0 * np.sqrt(2.0 * np.log(2.0)))  # Gaussian of 0.2 ns FWHM
+IRF_CENTRE = 2.0
+IRF = np.exp(-0.5 * ((T_NS - IRF_CENTRE) / IRF_WIDTH) ** 2)
+TRUE_SHIFT = 0.013  # the sample's light arrives half a channel after the measured IRF
+TCSPC_CASES = {"1.5 ns": ([1e4], [1.5]), "0.4 + 3 ns": ([8e3, 2e3], [0.4, 3.0])}
+
+
+def tcspc_counts(amplitudes, lifetimes, seed, background=5.0):
+    """Poisson counts of Σ A exp(−t/τ) convolved with the Gaussian IRF, in closed form (the
+    exponentially modified Gaussian), not by the convolution under test."""
+    from scipy.stats import exponnorm
+
+    clean = background + sum(
+        a * tau * exponnorm.pdf(T_NS, tau / IRF_WIDTH, loc=IRF_CENTRE + TRUE_SHIFT,
+                                scale=IRF_WIDTH)
+        for a, tau in zip(amplitudes, lifetimes, strict=True))
+    return np.random.default_rng(seed).poisson(clean)
+
+
+@pytest.mark.parametrize("case", TCSPC_CASES)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_reconvolution_recovers_lifetimes_tau_avg_and_shift(case, seed):
+    amplitudes, lifetimes = TCSPC_CASES[case]
+    fit = fit_decay(T_NS, tcspc_counts(amplitudes, lifetimes, seed), n_exp=len(lifetimes),
+                    irf=IRF)
+    assert fit.weights == "poisson"
+    assert fit.window_start == T_NS[0]  # the rising edge is fitted
+    assert np.all(np.abs(fit.lifetimes - lifetimes) < 3 * fit.lifetimes_err)
+    assert np.all(np.abs(fit.amplitudes - amplitudes) < 3 * fit.amplitudes_err)
+    assert abs(fit.tau_avg - tau_avg(amplitudes, lifetimes)) < 3 * fit.tau_avg_err
+    assert abs(fit.irf_shift - TRUE_SHIFT) < 3 * fit.irf_shift_err
+    assert fit.irf_shift_err < 0.025  # sub-channel
+    assert fit.x0 == pytest.approx(IRF_CENTRE + fit.irf_shift, abs=1e-9)
+    assert fit.reduced_chi2 == pytest.approx(1.0, abs=0.15)
+
+
+def test_without_the_irf_a_short_component_is_fitted_worse():
+    # 0.4 + 3 ns behind a 0.2 ns IRF: from the maximum on, the IRF still shapes the curve.
+    amplitudes, lifetimes = TCSPC_CASES["0.4 + 3 ns"]
+    truth = tau_avg(amplitudes, lifetimes)
+    for seed in (2, 3):
+        counts = tcspc_counts(amplitudes, lifetimes, seed)
+        tail = fit_decay(T_NS, counts, n_exp=2)
+        same_window = fit_decay(T_NS, counts, n_exp=2, irf=IRF,
+                                window=(tail.window_start, T_NS[-1]))
+        assert same_window.reduced_chi2 < tail.reduced_chi2
+        # one more parameter, χ² lower by far more than chance (> 10 for 1 degree of freedom)
+        dof = tail.t.size - 5
+        assert tail.reduced_chi2 * dof - same_window.reduced_chi2 * (dof - 1) > 10.0
+        # and the tail fit's τ_avg misses the truth by many of its own standard errors
+        assert abs(tail.tau_avg - truth) > 5 * tail.tau_avg_err
+        assert abs(same_window.tau_avg - truth) < 3 * same_window.tau_avg_err
+
+
+def test_a_long_lifetime_needs_no_reconvolution():
+    # τ = 1.5 ns ≫ the IRF: a tail fit from the maximum already finds it.
+    counts = tcspc_counts([1e4], [1.5], seed=4)
+    tail = fit_decay(T_NS, counts, n_exp=1)
+    assert abs(tail.lifetimes[0] - 1.5) < 3 * tail.lifetimes_err[0]
+
+
+def test_reconvolution_is_fourth_order_accurate_without_noise():
+    from scipy.stats import exponnorm
+
+    errors = []
+    for step in (0.02, 0.01):
+        t = np.arange(int(25.0 / step)) * step
+        irf = np.exp(-0.5 * ((t - IRF_CENTRE) / IRF_WIDTH) ** 2)
+        clean = 5.0 + 1e3 * 0.4 * exponnorm.pdf(t, 0.4 / IRF_WIDTH, loc=IRF_CENTRE,
+                                                 scale=IRF_WIDTH)
+        fit = fit_decay(t, clean, irf=irf, weights=None)
+        errors.append(abs(fit.lifetimes[0] - 0.4))
+        assert fit.lifetimes[0] == pytest.approx(0.4, rel=2e-4)
+        assert fit.amplitudes[0] == pytest.approx(1e3, rel=1e-3)
+    assert errors[1] < errors[0] / 8  # halving the channel: ≥ 8× (4th order gives 16×)
+
+
+def test_reconvolution_fit_evaluates_round_trips_and_exports():
+    counts = tcspc_counts([8e3, 2e3], [0.4, 3.0], seed=5)
+    fit = fit_decay(T_NS, counts, n_exp=2, irf=IRF, window=(1.0, 20.0))
+    assert isinstance(fit, ReconvolutionFit) and isinstance(fit, DecayFit)
+    np.testing.assert_allclose(fit(fit.t), fit.y_fit, rtol=1e-9, atol=1e-9)
+    assert fit(np.array([0.0]))[0] == pytest.approx(fit.y0, abs=1e-6)  # before the pulse
+    back = ReconvolutionFit.from_json(fit.to_json())
+    assert back.irf_shift == fit.irf_shift and back.irf_shift_err == fit.irf_shift_err
+    np.testing.assert_array_equal(back.irf, fit.irf)
+    np.testing.assert_allclose(back(fit.t), fit.y_fit, rtol=1e-9, atol=1e-9)
+    header, first = fit.to_csv().splitlines()[:2]
+    assert header == "t,y,y_fit,residuals,irf"
+    assert float(first.split(",")[0]) == pytest.approx(fit.window_start)
+
+
+@pytest.mark.parametrize(
+    "t, irf, message",
+    [
+        (T_NS, IRF[:-1], "same grid"),
+        (T_NS, np.zeros_like(IRF), "positive sum"),
+        (T_NS, np.where(T_NS > 3.0, np.nan, IRF), "irf must be finite"),
+        (T_NS ** 1.01, IRF, "uniform grid"),
+    ],
+)
+def test_bad_irf(t, irf, message):
+    with pytest.raises(ValueError, match=message):
+        fit_decay(t, tcspc_counts([1e4], [1.5], seed=0), irf=irf)

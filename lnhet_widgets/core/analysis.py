@@ -4,7 +4,10 @@ Defined here: the Tauc gap and the emission convergence point, from what a spect
 (energies or wavelengths and intensities), each returning a small result dataclass with the
 number P1 reports and what it was read from. Re-exported from their own modules:
 
-* decays — :func:`~lnhet_widgets.core.fitting.fit_decay` (P1 Eqs. 1–6);
+* decays — :func:`~lnhet_widgets.core.fitting.fit_decay` (P1 Eqs. 1–6, optionally
+  reconvolved with a measured IRF), :func:`compare_decay_models` (1–3 exponentials by an
+  F-test, residual runs), :func:`fit_rise_decay` and :func:`bootstrap_tau_avg`
+  (:mod:`~lnhet_widgets.core.decay_analysis`);
 * powder patterns — :func:`bragg_d_spacing`, :func:`find_xrd_peaks`, :func:`lattice_constant`,
   :func:`scherrer_size` (:mod:`~lnhet_widgets.core.diffraction_analysis`);
 * particle sizes — :func:`size_statistics` (:mod:`~lnhet_widgets.core.size_statistics`);
@@ -26,6 +29,16 @@ import numpy as np
 from scipy.signal import find_peaks, savgol_filter
 
 from ._results import ResultIO
+from .decay_analysis import (
+    DecayModelComparison,
+    RiseDecayFit,
+    TauAvgBootstrap,
+    bootstrap_tau_avg,
+    compare_decay_models,
+    fit_rise_decay,
+    rise_decay,
+    runs_test,
+)
 from .diffraction_analysis import (
     LatticeFit,
     XrdPeaks,
@@ -34,25 +47,34 @@ from .diffraction_analysis import (
     lattice_constant,
     scherrer_size,
 )
-from .fitting import DecayFit, fit_decay
+from .fitting import DecayFit, ReconvolutionFit, fit_decay
 from .image_analysis import LineProfile, line_profile, load_image
 from .size_statistics import SizeStatistics, size_statistics
 
 __all__ = [
     "DecayFit",
+    "DecayModelComparison",
     "EcpResult",
     "LatticeFit",
     "LineProfile",
+    "ReconvolutionFit",
+    "RiseDecayFit",
     "SizeStatistics",
+    "TauAvgBootstrap",
     "TaucFit",
     "XrdPeaks",
+    "bootstrap_tau_avg",
     "bragg_d_spacing",
+    "compare_decay_models",
     "ecp",
     "find_xrd_peaks",
     "fit_decay",
+    "fit_rise_decay",
     "lattice_constant",
     "line_profile",
     "load_image",
+    "rise_decay",
+    "runs_test",
     "scherrer_size",
     "size_statistics",
     "tauc_gap",
