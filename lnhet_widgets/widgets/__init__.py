@@ -8,6 +8,7 @@ Examples
 'CsPbBr3'
 """
 
+from .analysis_lab import AnalysisLab
 from .annealing_lab import AnnealingLab
 from .gauge import ToleranceGauge
 from .growth_lab import GrowthLab
@@ -23,6 +24,7 @@ from .structure_view import StructureView
 from .transfer_lab import TransferLab
 
 __all__ = [
+    "AnalysisLab",
     "AnnealingLab",
     "EnergyLevelDiagram",
     "GrowthLab",
