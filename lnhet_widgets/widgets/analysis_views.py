@@ -495,7 +495,9 @@ def size_outcome(sizes_nm, *, window, bins) -> Outcome:
     centres = 0.5 * (edges[1:] + edges[:-1])
     expected = stats.pdf(best, centres)
     with np.errstate(divide="ignore", invalid="ignore"):
-        residuals = np.where(expected > 0, (counts - expected) / np.sqrt(expected), 0.0)
+        # Poisson σ of a bin is √expected; at least one count, so that a stray particle in a
+        # bin the fit leaves empty does not dwarf every other residual.
+        residuals = (counts - expected) / np.sqrt(np.maximum(expected, 1.0))
     quantities = (
         Quantity("n", "particles", float(stats.n), math.nan, ""),
         Quantity("mean_nm", "mean (± standard error)", stats.mean_nm, stats.sem_nm, "nm"),
