@@ -267,3 +267,10 @@ def test_bad_sites_are_rejected():
         steady_state(BARE, sites="snapshot")
     with pytest.raises(ValueError, match="perovskite_edge_nm = 0"):
         steady_state(HETERO, sites=_random_sites(0))
+
+
+def test_a_shell_too_thin_to_absorb_at_400_nm_is_refused_by_name():
+    # Confinement in a 5.5 nm cube around a 3 nm core lifts the gap above 3.10 eV.
+    thin = TransferParams(core_diameter_nm=3.0, perovskite_edge_nm=5.5)
+    with pytest.raises(ValueError, match=r"perovskite_edge_nm = 5.5 nm .* choose a thicker"):
+        steady_state(thin, excitation_nm=980, power_w_cm2=10.0)

@@ -553,11 +553,25 @@ def _gap_of_geometry(perovskite: str, edge_nm: float, core_diameter_nm: float) -
     return BULK_GAP_EV[perovskite] + confinement_energy_ev(edge_nm, core_diameters_nm=cores)
 
 
+# Absorption at 400 nm below this (the continuum is ~1.1 in these units) means the shell does
+# not absorb there at all.
+_MIN_ALPHA_400 = 1e-3
+
+
 def _relative_absorption(p: TransferParams, wavelength_nm) -> np.ndarray:
     """Perovskite absorption at ``wavelength_nm`` relative to 400 nm (Elliott edge, §8)."""
     gap = perovskite_gap_ev(p)
     energies = _HC_EV_NM / np.append(np.atleast_1d(wavelength_nm), 400.0)
     alpha = absorption_spectrum(energies, gap_ev=gap)
+    # The Förster and pump rates are scaled to the absorption at 400 nm (3.10 eV); a shell
+    # so thin that confinement lifts its gap above that has nothing to scale to.
+    if not alpha[-1] > _MIN_ALPHA_400:
+        raise ValueError(
+            f"perovskite_edge_nm = {p.perovskite_edge_nm:g} nm around a "
+            f"{p.core_diameter_nm:g} nm core confines the {p.perovskite} exciton to a gap of "
+            f"{gap:.2f} eV, above 400 nm (3.10 eV), where the model's absorption is "
+            "referenced; choose a thicker shell"
+        )
     return alpha[:-1] / alpha[-1]
 
 
