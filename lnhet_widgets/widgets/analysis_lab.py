@@ -105,6 +105,28 @@ def _display_unit(span_s: float) -> str:
     return next((u for u, s in TIME_UNITS.items() if span_s >= s), "ns")
 
 
+def _analysis_for(table: MeasuredTable, current: str) -> str:
+    r"""The analysis a file's header asks for, else ``current``: one column is a list of sizes;
+    an x column in s/ms/µs/ns is a decay, in eV a spectrum, in degrees or 2θ a pattern.
+
+    Examples
+    --------
+    >>> from lnhet_widgets.io import read_table
+    >>> _analysis_for(read_table(b"Time (ns),Counts\n0,5\n1,3\n"), "size")
+    'decay'
+    """
+    if table.data.shape[1] == 1:
+        return "size"
+    unit, name = table.units[0].strip().lower(), table.columns[0].lower()
+    if unit in _UNIT_ALIASES:
+        return current if current in DECAY_ANALYSES else "decay"
+    if unit == "ev":
+        return "tauc"
+    if unit in ("deg", "°", "degree", "degrees") or "theta" in name or "2θ" in name:
+        return "xrd"
+    return current
+
+
 def _positive(x, y, log: bool):
     x, y = np.asarray(x, float), np.asarray(y, float)
     if log:
@@ -240,10 +262,14 @@ class AnalysisLab(SavableLab, widgets.VBox):
                                      scales={"x": self._x, "y": unit}, colors=["#777777"],
                                      line_style="dashed", labels=["fit window"])
         self._x_axis = bq.Axis(scale=self._x, label="x")
-        self._y_axis = bq.Axis(scale=self._y_log, label="y", side="left", tick_format=".3g")
+        # One y axis per scale, the unused one hidden: bqplot redraws marks on a new scale but
+        # keeps an axis on the scale it was drawn with.
+        self._y_axes = {scale: bq.Axis(scale=scale, label="y", side="left", tick_format=".3g",
+                                       visible=scale is self._y_log)
+                        for scale in (self._y_log, self._y_lin)}
         self.figure = figure("", [self._window_mark, self._data_mark, self._extra_mark,
                                   self._fit_mark, self._points_mark],
-                             [self._x_axis, self._y_axis], height_px=340)
+                             [self._x_axis, *self._y_axes.values()], height_px=340)
         self.figure.fig_margin = {**self.figure.fig_margin, "left": 75}
         # Drag on the plot to set the window (synced with the slider).
         self.brush = BrushIntervalSelector(scale=self._x, color="#9ecae1")
@@ -255,6 +281,11 @@ class AnalysisLab(SavableLab, widgets.VBox):
         self._zero_mark = lines({"x": self._x, "y": r_scale}, "0", "#777777",
                                 line_style="dashed")
         self._zero_mark.display_legend = False
+        # A line without points gets the invalid path "null" when bqplot animates it to new
+        # scales (the y scale swaps between log and linear); each starts on one hidden point.
+        for mark in (self._data_mark, self._fit_mark, self._extra_mark, self._residual_mark,
+                     self._zero_mark):
+            mark.x, mark.y, mark.visible = np.zeros(1), np.ones(1), False
         self._residual_axis = bq.Axis(scale=r_scale, label="residual", side="left",
                                       tick_format=".2g", num_ticks=3)
         self.residual_figure = figure("", [self._zero_mark, self._residual_mark],
@@ -368,6 +399,7 @@ class AnalysisLab(SavableLab, widgets.VBox):
         self.downloads = widgets.HTML()
         self.downloads.add_class("lnhet-analysis-downloads")
         self.results = widgets.HTML()
+        self.results.add_class("lnhet-analysis-results")
         self.peak_grid = widgets.VBox()
         self.export_box = widgets.VBox([
             widgets.HBox(buttons, layout={"flex_flow": "row wrap"}), self.downloads])
@@ -491,8 +523,8 @@ class AnalysisLab(SavableLab, widgets.VBox):
     def _set_table(self, table: MeasuredTable, *, content: bytes, x_unit: str | None = None,
                    analysis: str | None = None, example: str = "") -> None:
         n_cols = table.data.shape[1]
-        if analysis is None:  # a single column can only be a list of sizes
-            analysis = "size" if n_cols == 1 else self.analysis
+        if analysis is None:
+            analysis = _analysis_for(table, self.analysis)
         self.source_bytes, self.source_example = content, example
         with self._quietly():
             self.table = table
@@ -783,12 +815,29 @@ class AnalysisLab(SavableLab, widgets.VBox):
         elif data is None:
             data = (x, y)
         low, high = float(np.min(data[0])), float(np.max(data[0]))
+        # The y scale gets its range before any mark moves onto it: bqplot redraws a mark the
+        # moment its scales change, and on a scale without a range every point is undefined
+        # and the line's path becomes the invalid "null" (a console error).
+        shown_y = _positive(*data, log)[1]
+        if shown_y.size and np.ptp(shown_y) > 0:
+            y_scale.min, y_scale.max = float(np.min(shown_y)), float(np.max(shown_y))
+        else:
+            y_scale.min = y_scale.max = None
+        moving = [mark for mark in (self._data_mark, self._fit_mark, self._extra_mark,
+                                    self._points_mark, *(c[2] for c in self._comparisons.values()))
+                  if mark.scales["y"] is not y_scale]
+
+        def move_marks():
+            for mark in moving:
+                mark.scales = scales
+            for scale, axis in self._y_axes.items():
+                axis.visible = scale is y_scale
+
         with self.figure.hold_sync(), self.residual_figure.hold_sync():
-            for mark in (self._data_mark, self._fit_mark, self._extra_mark, self._points_mark,
-                         *(c[2] for c in self._comparisons.values())):
-                if mark.scales["y"] is not y_scale:
-                    mark.scales = scales
-            self._y_axis.scale = y_scale
+            # Marks move to a log scale only with their new (positive) data, and to a linear
+            # scale before it: a zero or negative value on a log scale is NaN in the browser.
+            if not log:
+                move_marks()
             self._x.min, self._x.max = (low, high) if high > low else (None, None)
             set_mark_data(self._data_mark, *_positive(*data, log))
             for mark, curve, label in (
@@ -811,17 +860,21 @@ class AnalysisLab(SavableLab, widgets.VBox):
                 set_mark_data(self._residual_mark, rx, ry,
                               marker="circle" if shown.markers_on_residuals else None)
                 self._residual_axis.label = shown.residual_label
-                self._x_axis.label, self._y_axis.label = shown.x_label, shown.y_label
+                self._x_axis.label, y_label = shown.x_label, shown.y_label
                 self.figure.title = f"{self.source_name} — {shown.title}"
             else:
                 set_mark_data(self._residual_mark, [], [])
-                self._x_axis.label, self._y_axis.label = {
+                self._x_axis.label, y_label = {
                     "tauc": ("photon energy hν (eV)", "(αhν)² (a.u.)"),
                     "xrd": ("2θ (°)", "intensity"),
                     "size": ("size (nm)", "particles per bin"),
                 }.get(self.analysis, (f"time ({self.display_unit})", "intensity"))
                 self.figure.title = self.source_name
+            for axis in self._y_axes.values():
+                axis.label = y_label
             set_mark_data(self._zero_mark, [low, high], [0.0, 0.0])
+            if log:
+                move_marks()
 
     def _draw_window(self) -> None:
         window = self.window
@@ -839,6 +892,11 @@ class AnalysisLab(SavableLab, widgets.VBox):
             else:
                 self._window_mark.visible = False
                 self.brush.selected = None
+
+    @property
+    def _y_axis(self) -> bq.Axis:
+        """The y axis on show (log or linear)."""
+        return next(axis for axis in self._y_axes.values() if axis.visible)
 
     def _plot_unit(self) -> str:
         """Unit of the plot's x axis (and of ``window``)."""

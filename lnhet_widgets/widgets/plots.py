@@ -63,9 +63,17 @@ def line_figure(title: str, x_label: str, y_label: str, labels, *, colors=PALETT
 
 
 def set_mark_data(mark, x, y, **other) -> None:
-    """Replace a mark's data in place, sending one update to the browser."""
+    """Replace a mark's data in place, sending one update to the browser.
+
+    Empty data hides the mark and keeps its last data: bqplot animates a line from its old
+    path to an empty one through the invalid path "null" (a console error in the browser).
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     with mark.hold_sync():
-        mark.x = np.asarray(x, dtype=float)
-        mark.y = np.asarray(y, dtype=float)
+        if x.size == 0:
+            mark.visible = False
+        else:
+            mark.x, mark.y = x, y
+            mark.visible = True
         for name, value in other.items():
             setattr(mark, name, value)
