@@ -481,3 +481,18 @@ def test_restore_of_a_damaged_upload_changes_nothing():
     with pytest.raises(ValueError, match="line 3"):
         lab.restore(json.dumps(saved))
     assert lab.result is result and lab.source_example
+
+
+def test_slider_rounding_sent_back_by_the_browser_does_not_refit():
+    from lnhet_widgets.widgets import AnalysisLab as Lab
+
+    lab = Lab()
+    fit = lab.result
+    low, high = lab.window
+    step = lab.window_slider.step
+    lab.window_slider.value = (low + 0.4 * step, high - 0.4 * step)  # the front end's grid
+    lab._apply_window_slider()
+    assert lab.result is fit
+    lab.window_slider.value = (low + 5 * step, high)  # the user moved it
+    lab._apply_window_slider()
+    assert lab.result is not fit

@@ -706,6 +706,12 @@ class AnalysisLab(SavableLab, widgets.VBox):
 
     def _apply_window_slider(self) -> None:
         low, high = self.window_slider.value
+        # The browser rounds the fitted window it is shown to the slider's step and sends it
+        # back; that is not the user moving the slider, and must not refit.
+        if self.window is not None and all(
+                abs(new - old) <= self.window_slider.step / 2 + 1e-12
+                for new, old in zip((low, high), self.window, strict=True)):
+            return
         self.window = (float(low), float(high))
 
     def _on_brush(self, change) -> None:
