@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from ase import Atoms
+from ipywidgets.widgets.widget import _instances as open_widgets
 from ipywidgets.widgets.widget_link import Link
 
 from .._nglview_compat import ensure_frontend_version
@@ -40,17 +41,11 @@ def close_ngl_widget(view) -> None:
     parts.discard(None)
     # ipywidgets keeps no back-references from a widget to the links that name it, so the
     # links are found in its registry of open widgets.
-    for link in [w for w in list(_open_widgets().values()) if isinstance(w, Link)]:
+    for link in [w for w in list(open_widgets.values()) if isinstance(w, Link)]:
         if link.source[0] in parts or link.target[0] in parts:
             link.close()
     for part in parts:
         part.close()
-
-
-def _open_widgets() -> dict:
-    from ipywidgets.widgets import widget as widget_module
-
-    return widget_module._instances
 
 
 class StructureView(widgets.VBox):

@@ -148,6 +148,8 @@ class JupyterServer:
 
     # Answered once the server is ready to serve pages.
     ready_path = "/api/status"
+    # Named in the errors when the server does not start.
+    program = "jupyter lab"
 
     @classmethod
     def start(cls, root_dir: Path, *, log_dir: Path = ARTIFACTS_DIR, timeout_s: float = 90):
@@ -180,7 +182,6 @@ class JupyterServer:
         scratch = Path(tempfile.mkdtemp(prefix="lnhet-jupyter-"))
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{cls.__name__.lower()}.log"
-        name = Path(command[2]).name if len(command) > 2 else command[0]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 command,
@@ -196,13 +197,15 @@ class JupyterServer:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 server.stop()
-                raise RuntimeError(f"{name} exited with {process.returncode}\n{server.log_tail()}")
+                raise RuntimeError(
+                    f"{cls.program} exited with {process.returncode}\n{server.log_tail()}")
             with contextlib.suppress(OSError):
                 server.api("GET", cls.ready_path)
                 return server
             time.sleep(0.25)
         server.stop()
-        raise RuntimeError(f"{name} did not answer within {timeout_s} s\n{server.log_tail()}")
+        raise RuntimeError(
+            f"{cls.program} did not answer within {timeout_s} s\n{server.log_tail()}")
 
     def __enter__(self) -> JupyterServer:
         return self
@@ -497,6 +500,38 @@ _WIDGET_ERRORS_JS = """
 """
 
 
+@contextlib.contextmanager
+def watch_console(page, report: NotebookReport, *, benign_page_errors=()):
+    """Record the page's console errors and uncaught errors in ``report`` while the block runs.
+
+    Messages matching :data:`_BENIGN_CONSOLE`, and uncaught errors listed in
+    ``benign_page_errors``, go to ``report.ignored_console`` instead: listed, not failed.
+    """
+
+    def on_console(message) -> None:
+        if message.type != "error":
+            return
+        url = (message.location or {}).get("url", "")
+        text = f"{message.text} [{url}]" if url else message.text
+        benign = any(text_re.search(message.text) and url_re.search(url)
+                     for text_re, url_re in _BENIGN_CONSOLE)
+        (report.ignored_console if benign else report.console_errors).append(text)
+
+    def on_page_error(error) -> None:
+        if error.message in benign_page_errors:
+            report.ignored_console.append(f"page error: {error.message}")
+            return
+        report.page_errors.append(f"{error.name}: {error.message}\n{error.stack or ''}".strip())
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    try:
+        yield report
+    finally:
+        page.remove_listener("console", on_console)
+        page.remove_listener("pageerror", on_page_error)
+
+
 def notebook_url(base_url: str, nb_path: str, ui: str) -> str:
     """URL that opens ``nb_path`` (relative to the server root) in ``ui`` ("lab"/"notebook")."""
     quoted = urllib.parse.quote(nb_path)
@@ -538,84 +573,63 @@ def run_notebook_in_lab(
         can add screenshots and widget checks before failing.
     """
     report = NotebookReport(notebook=nb_path, ui=ui)
-    benign_page_errors = _BENIGN_PAGE_ERRORS.get(ui, ())
-
-    def on_console(message) -> None:
-        if message.type != "error":
-            return
-        url = (message.location or {}).get("url", "")
-        text = f"{message.text} [{url}]" if url else message.text
-        for text_re, url_re in _BENIGN_CONSOLE:
-            if text_re.search(message.text) and url_re.search(url):
-                report.ignored_console.append(text)
-                return
-        report.console_errors.append(text)
-
-    def on_page_error(error) -> None:
-        if error.message in benign_page_errors:
-            report.ignored_console.append(f"page error: {error.message}")
-            return
-        report.page_errors.append(f"{error.name}: {error.message}\n{error.stack or ''}".strip())
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
     modified_before = contents_last_modified(base_url, nb_path)
     deadline = time.monotonic() + timeout_s
 
     def remaining_ms() -> float:
         return max(1000.0, (deadline - time.monotonic()) * 1000)
 
-    try:
-        page.goto(notebook_url(base_url, nb_path, ui), timeout=remaining_ms())
-        page.wait_for_function(_WAIT_FOR_NOTEBOOK_JS, arg=nb_path, timeout=remaining_ms())
-        page.wait_for_function(_WAIT_FOR_SESSION_JS, timeout=remaining_ms())
-        # Wait for an idle kernel first, so that the timings measure the notebook and not the
-        # kernel start-up.
-        while (state := page.evaluate(_KERNEL_STATUS_JS))["status"] != "idle":
-            if state["dialog"] or time.monotonic() > deadline:
-                report.aborted = (
-                    f"kernel not ready (status {state['status']!r}) "
-                    + (f"; dialog: {state['dialog']!r}" if state["dialog"] else "")
-                )
-                return report
-            time.sleep(0.1)
+    with watch_console(page, report, benign_page_errors=_BENIGN_PAGE_ERRORS.get(ui, ())):
+        try:
+            page.goto(notebook_url(base_url, nb_path, ui), timeout=remaining_ms())
+            page.wait_for_function(_WAIT_FOR_NOTEBOOK_JS, arg=nb_path, timeout=remaining_ms())
+            page.wait_for_function(_WAIT_FOR_SESSION_JS, timeout=remaining_ms())
+            # Wait for an idle kernel first, so that the timings measure the notebook and not the
+            # kernel start-up.
+            while (state := page.evaluate(_KERNEL_STATUS_JS))["status"] != "idle":
+                if state["dialog"] or time.monotonic() > deadline:
+                    report.aborted = (
+                        f"kernel not ready (status {state['status']!r}) "
+                        + (f"; dialog: {state['dialog']!r}" if state["dialog"] else "")
+                    )
+                    return report
+                time.sleep(0.1)
 
-        page.evaluate(_RUN_ALL_JS, [NGLVIEW_CANVAS, BLANK_STD, MIN_VIEW_PX])
-        while True:
-            state = page.evaluate(_RUN_STATE_JS)
-            if state["done"] and state["kernel"] == "idle":
-                break
-            if time.monotonic() > deadline:
-                report.aborted = (
-                    f"run all did not finish within {timeout_s:g} s "
-                    f"(kernel {state['kernel']}, {state['pending']} code cells not run)"
-                )
-                break
-            time.sleep(0.25)
-        if state["error"]:
-            report.page_errors.append(f"notebook:run-all-cells failed: {state['error']}")
-        if state["runMs"] is not None:
-            report.run_s = state["runMs"] / 1000
-        # nglview sends a structure only once the kernel has handled the view's "loaded"
-        # message, i.e. after the last queued cell: the views draw after the run, give them
-        # time.
-        frame_deadline = time.monotonic() + 20
-        while state["waitingViews"] and time.monotonic() < frame_deadline:
-            time.sleep(0.1)
-            state = page.evaluate(_RUN_STATE_JS)
-        page.evaluate("() => window.__lnhetRun.stopWatching()")
-        report.frame_s = [None if ms is None else ms / 1000 for ms in state["frameMs"]]
-        drawn = [seconds for seconds in report.frame_s if seconds is not None]
-        report.first_frame_s = min(drawn) if drawn else None
+            page.evaluate(_RUN_ALL_JS, [NGLVIEW_CANVAS, BLANK_STD, MIN_VIEW_PX])
+            while True:
+                state = page.evaluate(_RUN_STATE_JS)
+                if state["done"] and state["kernel"] == "idle":
+                    break
+                if time.monotonic() > deadline:
+                    report.aborted = (
+                        f"run all did not finish within {timeout_s:g} s "
+                        f"(kernel {state['kernel']}, {state['pending']} code cells not run)"
+                    )
+                    break
+                time.sleep(0.25)
+            if state["error"]:
+                report.page_errors.append(f"notebook:run-all-cells failed: {state['error']}")
+            if state["runMs"] is not None:
+                report.run_s = state["runMs"] / 1000
+            # nglview sends a structure only once the kernel has handled the view's "loaded"
+            # message, i.e. after the last queued cell: the views draw after the run, give them
+            # time.
+            frame_deadline = time.monotonic() + 20
+            while state["waitingViews"] and time.monotonic() < frame_deadline:
+                time.sleep(0.1)
+                state = page.evaluate(_RUN_STATE_JS)
+            page.evaluate("() => window.__lnhetRun.stopWatching()")
+            report.frame_s = [None if ms is None else ms / 1000 for ms in state["frameMs"]]
+            drawn = [seconds for seconds in report.frame_s if seconds is not None]
+            report.first_frame_s = min(drawn) if drawn else None
 
-        _collect_cells(report, page.evaluate(_CELLS_JS))
-        report.widget_errors = page.evaluate(_WIDGET_ERRORS_JS)
-    except Exception as error:  # the report carries any failure to the test
-        report.aborted = report.aborted or f"{type(error).__name__}: {error}"
-    finally:
-        page.remove_listener("console", on_console)
-        page.remove_listener("pageerror", on_page_error)
-        report.notebook_modified = contents_last_modified(base_url, nb_path) != modified_before
+            _collect_cells(report, page.evaluate(_CELLS_JS))
+            report.widget_errors = page.evaluate(_WIDGET_ERRORS_JS)
+        except Exception as error:  # the report carries any failure to the test
+            report.aborted = report.aborted or f"{type(error).__name__}: {error}"
+        finally:
+            report.notebook_modified = (
+                contents_last_modified(base_url, nb_path) != modified_before)
     return report
 
 
@@ -633,10 +647,15 @@ def _collect_cells(report: NotebookReport, cells: list[dict]) -> None:
                     f"cell #{cell['index']}: {output['ename']}: {output['evalue']}\n{traceback}"
                 )
             elif output["output_type"] == "stream" and output["name"] == "stderr":
-                text = _ANSI.sub("", output["text"])
-                failing = _STDERR_ERROR.search(text)
-                target = report.stderr_errors if failing else report.stderr_warnings
-                target.append(f"cell #{cell['index']}: {text.strip()}")
+                file_stderr(report, output["text"], where=f"cell #{cell['index']}: ")
+
+
+def file_stderr(report: NotebookReport, text: str, *, where: str = "") -> None:
+    """File a stderr output as an error (an exception or logged error, see
+    :data:`_STDERR_ERROR`) or as a warning that passes."""
+    text = _ANSI.sub("", text)
+    target = report.stderr_errors if _STDERR_ERROR.search(text) else report.stderr_warnings
+    target.append(f"{where}{text.strip()}")
 
 
 # --- checks on the rendered widgets ----------------------------------------------------------

@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from jupyter_harness import (
-    _BENIGN_CONSOLE,
     ARTIFACTS_DIR,
     NOTEBOOK_ROOT_JS,
+    NotebookReport,
     assert_bqplot_marks,
     save_notebook_screenshot,
+    watch_console,
 )
 from playwright.sync_api import Error as PlaywrightError
 from test_lessons import Expect, check_notebook
@@ -199,106 +200,94 @@ def test_analysis_lab_upload_fit_export(nb_path, jupyter_server, notebook_page, 
     server_export = notebook.parent / SERVER_EXPORT
     server_export.unlink(missing_ok=True)  # left by an interrupted run
 
-    errors: list[str] = []
-
-    def on_console(message) -> None:
-        url = (message.location or {}).get("url", "")
-        if message.type == "error" and not any(
-                text.search(message.text) and where.search(url)
-                for text, where in _BENIGN_CONSOLE):
-            errors.append(f"console error: {message.text} [{url}]")
-
-    def on_page_error(error) -> None:
-        errors.append(f"page error: {error.name}: {error.message}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
+    # Console and uncaught errors of the upload and export steps (the run's are checked above).
+    watched = NotebookReport(notebook=nb_path, ui="lab")
     failures: list[str] = []
-    try:
-        lab = notebook_locator(page).locator(LAB)
-        assert lab.count() == 1, f"expected one AnalysisLab in {nb_path}, found {lab.count()}"
-
-        # 1. Upload: the header's "ns" makes it a decay; the lab fits two exponentials.
-        upload(page, lab, write_decay(tmp_path / UPLOADED))
-        wait_for_lab_text(page, ".lnhet-analysis-results", re.escape(UPLOADED) + r"[\s\S]*τ₂")
-        wait_for_lab_text(page, ".lnhet-status", "τ_avg")
-        # The fit on screen must be the one for the upload: a second fit nobody asked for
-        # (e.g. the window slider sending back its own rounding of the window) is a fault.
-        versions = results_versions(page)
-        rows, status = versions[-1], lab_text(page, ".lnhet-status")
-        if len(versions) > 1:
-            failures.append(
-                f"the results changed by themselves after the upload's fit ({len(versions)} "
-                f"versions before they settled): {[v[1:5] for v in versions]}; the window "
-                f"slider shows {lab.locator('.widget-readout').first.inner_text()!r}")
-        shown = lifetimes_shown(rows)
-        assert list(shown) == ["τ₁", "τ₂"], f"expected τ₁ and τ₂ in the results: {rows}"
-        for (label, (tau, error, unit)), true in zip(shown.items(), LIFETIMES_NS, strict=True):
-            if unit != "ns":
-                failures.append(f"{label} is shown in {unit!r}, the file's time unit is ns")
-            if not abs(tau - true) <= 0.1 * true:
-                failures.append(f"{label} = {tau} ± {error} {unit}, generated {true} ns "
-                                "(more than 10 % off)")
-        if "ns" not in status or not lab.locator(".lnhet-status-ok").count():
-            failures.append(f"the status line does not report the fit in ns: {status!r}")
+    with watch_console(page, watched):
         try:
-            check_fit_drawn(page)
-            assert_bqplot_marks(page, 3, name=f"{name}-bqplot")
-        except AssertionError as error:
+            lab = notebook_locator(page).locator(LAB)
+            assert lab.count() == 1, f"expected one AnalysisLab in {nb_path}, found {lab.count()}"
+
+            # 1. Upload: the header's "ns" makes it a decay; the lab fits two exponentials.
+            upload(page, lab, write_decay(tmp_path / UPLOADED))
+            wait_for_lab_text(page, ".lnhet-analysis-results", re.escape(UPLOADED) + r"[\s\S]*τ₂")
+            wait_for_lab_text(page, ".lnhet-status", "τ_avg")
+            # The fit on screen must be the one for the upload: a second fit nobody asked for
+            # (e.g. the window slider sending back its own rounding of the window) is a fault.
+            versions = results_versions(page)
+            rows, status = versions[-1], lab_text(page, ".lnhet-status")
+            if len(versions) > 1:
+                failures.append(
+                    f"the results changed by themselves after the upload's fit ({len(versions)} "
+                    f"versions before they settled): {[v[1:5] for v in versions]}; the window "
+                    f"slider shows {lab.locator('.widget-readout').first.inner_text()!r}")
+            shown = lifetimes_shown(rows)
+            assert list(shown) == ["τ₁", "τ₂"], f"expected τ₁ and τ₂ in the results: {rows}"
+            for (label, (tau, error, unit)), true in zip(shown.items(), LIFETIMES_NS, strict=True):
+                if unit != "ns":
+                    failures.append(f"{label} is shown in {unit!r}, the file's time unit is ns")
+                if not abs(tau - true) <= 0.1 * true:
+                    failures.append(f"{label} = {tau} ± {error} {unit}, generated {true} ns "
+                                    "(more than 10 % off)")
+            if "ns" not in status or not lab.locator(".lnhet-status-ok").count():
+                failures.append(f"the status line does not report the fit in ns: {status!r}")
+            try:
+                check_fit_drawn(page)
+                assert_bqplot_marks(page, 3, name=f"{name}-bqplot")
+            except AssertionError as error:
+                failures.append(str(error))
+
+            # 2. Export: "Results CSV" writes the file next to the notebook and offers a link.
+            # By its text: the accessible name also holds the icon font's glyph.
+            lab.locator("button", has_text=re.compile(r"^\s*Results CSV\s*$")).click()
+            link = lab.locator(".lnhet-analysis-downloads a[download]")
+            link.wait_for(timeout=TIMEOUT_MS)
+            link_name = link.get_attribute("download")
+            saved_at = lab.locator(".lnhet-analysis-downloads code").inner_text()
+            with page.expect_download(timeout=TIMEOUT_MS) as download_info:
+                link.click()
+            download = download_info.value
+            exported = Path(download.path()).read_text(encoding="utf-8")
+            meta, quantities = exported_quantities(exported)
+            if download.suggested_filename != SERVER_EXPORT or link_name != SERVER_EXPORT:
+                failures.append(f"download named {download.suggested_filename!r} (link "
+                                f"{link_name!r}), expected {SERVER_EXPORT!r}")
+            if meta.get("source") != UPLOADED:
+                failures.append(f"the exported CSV names its source {meta.get('source')!r}")
+            for index, (tau, error, _unit) in enumerate(shown.values(), start=1):
+                row = quantities.get(f"tau_{index}")
+                if row is None or row["unit"] != "ns":
+                    failures.append(f"tau_{index} in ns missing from the export: {exported}")
+                elif not abs(float(row["value"]) - tau) <= error:
+                    failures.append(f"exported tau_{index} = {row['value']} ns differs from the "
+                                    f"table's {tau} ± {error} ns")
+            if Path(saved_at) != server_export:
+                failures.append(f"the lab says it saved {saved_at}, expected {server_export}")
+            if not server_export.is_file():
+                failures.append(f"no {SERVER_EXPORT} written next to the notebook")
+            elif server_export.read_text(encoding="utf-8") != exported:
+                failures.append(f"the downloaded CSV differs from {server_export}")
+
+            # 3. A broken file: the message names its line, the last good fit stays on screen.
+            upload(page, lab, write_decay(tmp_path / BROKEN, broken_line=BROKEN_LINE))
+            status = wait_for_lab_text(page, ".lnhet-status", rf"line {BROKEN_LINE}\b")
+            if BROKEN not in status or not lab.locator(".lnhet-status-error").count():
+                failures.append(f"the error does not name the file {BROKEN}: {status!r}")
+            changed = [v[1:5] for v in results_versions(page) if v != rows]
+            if changed:
+                failures.append(f"the results changed after the broken upload: {changed}, "
+                                f"before {rows[1:5]}")
+            try:
+                check_fit_drawn(page)
+            except AssertionError as error:
+                failures.append(f"after the broken upload: {error}")
+        except (AssertionError, PlaywrightError) as error:  # a step the next ones need
             failures.append(str(error))
-
-        # 2. Export: "Results CSV" writes the file next to the notebook and offers a link.
-        # By its text: the accessible name also holds the icon font's glyph.
-        lab.locator("button", has_text=re.compile(r"^\s*Results CSV\s*$")).click()
-        link = lab.locator(".lnhet-analysis-downloads a[download]")
-        link.wait_for(timeout=TIMEOUT_MS)
-        link_name = link.get_attribute("download")
-        saved_at = lab.locator(".lnhet-analysis-downloads code").inner_text()
-        with page.expect_download(timeout=TIMEOUT_MS) as download_info:
-            link.click()
-        download = download_info.value
-        exported = Path(download.path()).read_text(encoding="utf-8")
-        meta, quantities = exported_quantities(exported)
-        if download.suggested_filename != SERVER_EXPORT or link_name != SERVER_EXPORT:
-            failures.append(f"download named {download.suggested_filename!r} (link "
-                            f"{link_name!r}), expected {SERVER_EXPORT!r}")
-        if meta.get("source") != UPLOADED:
-            failures.append(f"the exported CSV names its source {meta.get('source')!r}")
-        for index, (tau, error, _unit) in enumerate(shown.values(), start=1):
-            row = quantities.get(f"tau_{index}")
-            if row is None or row["unit"] != "ns":
-                failures.append(f"tau_{index} in ns missing from the export: {exported}")
-            elif not abs(float(row["value"]) - tau) <= error:
-                failures.append(f"exported tau_{index} = {row['value']} ns differs from the "
-                                f"table's {tau} ± {error} ns")
-        if Path(saved_at) != server_export:
-            failures.append(f"the lab says it saved {saved_at}, expected {server_export}")
-        if not server_export.is_file():
-            failures.append(f"no {SERVER_EXPORT} written next to the notebook")
-        elif server_export.read_text(encoding="utf-8") != exported:
-            failures.append(f"the downloaded CSV differs from {server_export}")
-
-        # 3. A broken file: the message names its line, the last good fit stays on screen.
-        upload(page, lab, write_decay(tmp_path / BROKEN, broken_line=BROKEN_LINE))
-        status = wait_for_lab_text(page, ".lnhet-status", rf"line {BROKEN_LINE}\b")
-        if BROKEN not in status or not lab.locator(".lnhet-status-error").count():
-            failures.append(f"the error does not name the file {BROKEN}: {status!r}")
-        changed = [v[1:5] for v in results_versions(page) if v != rows]
-        if changed:
-            failures.append(f"the results changed after the broken upload: {changed}, "
-                            f"before {rows[1:5]}")
-        try:
-            check_fit_drawn(page)
-        except AssertionError as error:
-            failures.append(f"after the broken upload: {error}")
-    except (AssertionError, PlaywrightError) as error:  # a step the next ones need
-        failures.append(str(error))
-    finally:
-        page.remove_listener("console", on_console)
-        page.remove_listener("pageerror", on_page_error)
-        # The export lands in the repository's notebooks/ folder: never leave it there.
-        server_export.unlink(missing_ok=True)
-    failures += errors
+        finally:
+            # The export lands in the repository's notebooks/ folder: never leave it there.
+            server_export.unlink(missing_ok=True)
+    failures += [f"console error: {text}" for text in watched.console_errors]
+    failures += [f"page error: {text}" for text in watched.page_errors]
     screenshot = save_notebook_screenshot(page, f"{name}-FAILED" if failures else name)
     assert not failures, f"{nb_path}, upload and export (see {screenshot}):\n" + "\n".join(
         failures)

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from jupyter_harness import (
     _ANSI,
-    _BENIGN_CONSOLE,
-    _STDERR_ERROR,
     ARTIFACTS_DIR,
     JupyterServer,
     NotebookReport,
+    file_stderr,
     free_port,
+    watch_console,
 )
 
 # A laptop screen: a lesson run as an app must fit its width without scrolling sideways.
@@ -61,6 +61,7 @@ class VoilaServer(JupyterServer):
     ``voila.json`` configures it exactly as ``make app`` does."""
 
     ready_path = "/voila/tree"
+    program = "voila"
 
     @classmethod
     def start(cls, root_dir: Path, *, log_dir: Path = ARTIFACTS_DIR, timeout_s: float = 90):
@@ -98,50 +99,37 @@ def run_notebook_in_voila(page, server: VoilaServer, notebook: str, *,
     """
     report = NotebookReport(notebook=notebook, ui="voila")
 
-    def on_console(message) -> None:
-        if message.type != "error":
-            return
-        url = (message.location or {}).get("url", "")
-        text = f"{message.text} [{url}]" if url else message.text
-        if any(t.search(message.text) and u.search(url) for t, u in _BENIGN_CONSOLE):
-            report.ignored_console.append(text)
-        else:
-            report.console_errors.append(text)
-
-    def on_page_error(error) -> None:
-        report.page_errors.append(f"{error.name}: {error.message}\n{error.stack or ''}".strip())
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
     start = time.monotonic()
-    try:
-        page.goto(server.app_url(notebook), timeout=timeout_s * 1000)
-        page.wait_for_function(_RENDERED_JS, timeout=timeout_s * 1000, polling=250)
-        report.run_s = time.monotonic() - start
-        page.wait_for_timeout(_SETTLE_S * 1000)
-        found = page.evaluate(_PAGE_REPORT_JS)
-        report.code_cells = found["codeCells"]
-        report.cell_errors = [_ANSI.sub("", text) for text in found["errors"]]
-        if found["executionError"] and not report.cell_errors:
-            report.cell_errors.append("Voila: there was an error when executing a cell")
-        for text in found["stderr"]:
-            target = report.stderr_errors if _STDERR_ERROR.search(text) else report.stderr_warnings
-            target.append(_ANSI.sub("", text))
-        if found["stillLoading"]:
-            report.widget_errors.append(
-                f"{found['stillLoading']} output(s) still 'Loading widget...' after the page "
-                "rendered (a widget model the page could not restore)"
-            )
-        if found["failedWidgets"]:
-            report.widget_errors.append(f"{found['failedWidgets']} widget(s) failed to render")
-        report.widget_errors += [
-            f"wider than the {page.viewport_size['width']} px window: {wide['cls']} ends at "
-            f"{wide['right']} px"
-            for wide in page.evaluate(_TOO_WIDE_JS)
-        ]
-    except Exception as error:  # the report carries any failure to the test
-        report.aborted = f"{type(error).__name__}: {error}"
-    finally:
-        page.remove_listener("console", on_console)
-        page.remove_listener("pageerror", on_page_error)
+    with watch_console(page, report):
+        try:
+            page.goto(server.app_url(notebook), timeout=timeout_s * 1000)
+            page.wait_for_function(_RENDERED_JS, timeout=timeout_s * 1000, polling=250)
+            report.run_s = time.monotonic() - start
+            page.wait_for_timeout(_SETTLE_S * 1000)
+            _read_rendered_page(page, report)
+        except Exception as error:  # the report carries any failure to the test
+            report.aborted = f"{type(error).__name__}: {error}"
     return report
+
+
+def _read_rendered_page(page, report: NotebookReport) -> None:
+    """Errors, stderr and widget problems of a rendered Voila page, into ``report``."""
+    found = page.evaluate(_PAGE_REPORT_JS)
+    report.code_cells = found["codeCells"]
+    report.cell_errors = [_ANSI.sub("", text) for text in found["errors"]]
+    if found["executionError"] and not report.cell_errors:
+        report.cell_errors.append("Voila: there was an error when executing a cell")
+    for text in found["stderr"]:
+        file_stderr(report, text)
+    if found["stillLoading"]:
+        report.widget_errors.append(
+            f"{found['stillLoading']} output(s) still 'Loading widget...' after the page "
+            "rendered (a widget model the page could not restore)"
+        )
+    if found["failedWidgets"]:
+        report.widget_errors.append(f"{found['failedWidgets']} widget(s) failed to render")
+    report.widget_errors += [
+        f"wider than the {page.viewport_size['width']} px window: {wide['cls']} ends at "
+        f"{wide['right']} px"
+        for wide in page.evaluate(_TOO_WIDE_JS)
+    ]
