@@ -18,11 +18,12 @@ Examples
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 
 import numpy as np
 
-__all__ = ["example_decays", "load_example_decay"]
+__all__ = ["example_decay_bytes", "example_decays", "load_example_decay"]
 
 _DECAYS = "simetuc_bNaYF4_decays"
 
@@ -33,10 +34,14 @@ def example_decays() -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("decay_"))
 
 
-def load_example_decay(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Time (s) and intensity of a bundled decay, by file name (see :func:`example_decays`)."""
+def example_decay_bytes(name: str) -> bytes:
+    """The file of a bundled decay as it is on disk, by name (see :func:`example_decays`)."""
     if name not in example_decays():
         raise ValueError(f"no bundled decay named {name!r}; choose one of {example_decays()}")
-    with resources.as_file(resources.files(__name__) / _DECAYS / name) as path:
-        data = np.loadtxt(path)
+    return (resources.files(__name__) / _DECAYS / name).read_bytes()
+
+
+def load_example_decay(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Time (s) and intensity of a bundled decay, by file name (see :func:`example_decays`)."""
+    data = np.loadtxt(io.BytesIO(example_decay_bytes(name)))
     return data[:, 0], data[:, 1]

@@ -24,7 +24,6 @@ import html
 import logging
 import re
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 
 import bqplot as bq
@@ -35,7 +34,7 @@ from bqplot.interacts import BrushIntervalSelector
 
 from .. import __version__
 from ..core.fitting import fit_decay
-from ..data import example_decays
+from ..data import example_decay_bytes, example_decays
 from ..io import MeasuredTable, read_table
 from ._debounce import Debouncer
 from .analysis_compare import (
@@ -71,7 +70,6 @@ __all__ = ["SETTINGS", "AnalysisLab"]
 
 _log = logging.getLogger(__name__)
 
-_EXAMPLES = "simetuc_bNaYF4_decays"
 _EXAMPLE_CITATION = ("measured by P. Villanueva-Delgado et al., published with simetuc (MIT "
                      "licence); cite simetuc and J. Phys. Chem. C 119, 23648 (2015)")
 _UNIT_ALIASES = {"s": "s", "sec": "s", "ms": "ms", "us": "µs", "µs": "µs", "μs": "µs",
@@ -100,6 +98,13 @@ def _example_label(name: str) -> str:
     return f"{ion} {level}, {nm} nm exc., {float(yb):g}% Yb {float(tm):g}% Tm"
 
 
+def _example_table(name: str) -> tuple[MeasuredTable, bytes]:
+    """A bundled decay (already checked to be one of ``example_decays()``) read as a table,
+    and its bytes (what a saved lab needs)."""
+    content = example_decay_bytes(name)
+    return read_table(content, name=name, min_columns=1), content
+
+
 def _display_unit(span_s: float) -> str:
     """The largest time unit in which the data span at least 1."""
     return next((u for u, s in TIME_UNITS.items() if span_s >= s), "ns")
@@ -125,6 +130,14 @@ def _analysis_for(table: MeasuredTable, current: str) -> str:
     if unit in ("deg", "°", "degree", "degrees") or "theta" in name or "2θ" in name:
         return "xrd"
     return current
+
+
+def _line(scales, label: str, color: str, **kwargs) -> bq.Lines:
+    """A hidden ``Lines`` mark on one point: a line without points gets the invalid path
+    "null" when bqplot animates it to new scales (the y scale swaps between log and linear)."""
+    mark = lines(scales, label, color, **kwargs)
+    mark.x, mark.y, mark.visible = np.zeros(1), np.ones(1), False
+    return mark
 
 
 def _positive(x, y, log: bool):
@@ -250,10 +263,10 @@ class AnalysisLab(SavableLab, widgets.VBox):
         self._x = bq.LinearScale()
         self._y_lin, self._y_log = bq.LinearScale(), bq.LogScale()
         scales = {"x": self._x, "y": self._y_log}
-        self._data_mark = lines(scales, "measured", PALETTE[0])
+        self._data_mark = _line(scales, "measured", PALETTE[0])
         self._data_mark.stroke_width = 1.5
-        self._fit_mark = lines(scales, "fit", PALETTE[1])
-        self._extra_mark = lines(scales, "", PALETTE[3], line_style="dashed")
+        self._fit_mark = _line(scales, "fit", PALETTE[1])
+        self._extra_mark = _line(scales, "", PALETTE[3], line_style="dashed")
         self._points_mark = bq.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales,
                                        marker="triangle-down", colors=[PALETTE[4]],
                                        default_size=48, labels=["peaks"], display_legend=True)
@@ -276,16 +289,11 @@ class AnalysisLab(SavableLab, widgets.VBox):
         self.brush.observe(self._on_brush, names="brushing")
         self.figure.interaction = self.brush
         r_scale = bq.LinearScale()
-        self._residual_mark = lines({"x": self._x, "y": r_scale}, "residuals", PALETTE[0])
+        self._residual_mark = _line({"x": self._x, "y": r_scale}, "residuals", PALETTE[0])
         self._residual_mark.stroke_width, self._residual_mark.display_legend = 1, False
-        self._zero_mark = lines({"x": self._x, "y": r_scale}, "0", "#777777",
+        self._zero_mark = _line({"x": self._x, "y": r_scale}, "0", "#777777",
                                 line_style="dashed")
         self._zero_mark.display_legend = False
-        # A line without points gets the invalid path "null" when bqplot animates it to new
-        # scales (the y scale swaps between log and linear); each starts on one hidden point.
-        for mark in (self._data_mark, self._fit_mark, self._extra_mark, self._residual_mark,
-                     self._zero_mark):
-            mark.x, mark.y, mark.visible = np.zeros(1), np.ones(1), False
         self._residual_axis = bq.Axis(scale=r_scale, label="residual", side="left",
                                       tick_format=".2g", num_ticks=3)
         self.residual_figure = figure("", [self._zero_mark, self._residual_mark],
@@ -460,14 +468,13 @@ class AnalysisLab(SavableLab, widgets.VBox):
         ValueError
             For an unknown name (also shown in the lab).
         """
-        if name not in example_decays():
-            message = f"no bundled decay named {name!r}; choose one of {example_decays()}"
+        names = example_decays()
+        if name not in names:
+            message = f"no bundled decay named {name!r}; choose one of {names}"
             self.status.error(message)
             raise ValueError(message)
-        content = (resources.files("lnhet_widgets.data") / _EXAMPLES / name).read_bytes()
-        table = read_table(content, name=name, min_columns=1)
-        analysis = self.analysis if self.analysis in DECAY_ANALYSES else "decay"
-        self._set_table(table, content=content, x_unit="s", analysis=analysis, example=name)
+        table, content = _example_table(name)
+        self._set_table(table, content=content, example=name)
         return table
 
     def load_bytes(self, content, name: str) -> MeasuredTable:
@@ -479,7 +486,13 @@ class AnalysisLab(SavableLab, widgets.VBox):
             For a file that cannot be read; its message (file, line, what is wrong) is also
             shown in the lab, which keeps the previous data and result.
         """
-        return self._load(content, name)
+        try:
+            table = read_table(content, name=name, min_columns=1)
+        except ValueError as error:
+            self.status.error(str(error))
+            raise
+        self._set_table(table, content=bytes(content))
+        return table
 
     def load_file(self, path) -> MeasuredTable:
         """Analyse a file on disk (see :meth:`load_bytes`)."""
@@ -490,16 +503,7 @@ class AnalysisLab(SavableLab, widgets.VBox):
             message = f"{path.name}: cannot read the file ({error.strerror or error})"
             self.status.error(message)
             raise ValueError(message) from None
-        return self._load(content, path.name)
-
-    def _load(self, content, name: str) -> MeasuredTable:
-        try:
-            table = read_table(content, name=name, min_columns=1)
-        except ValueError as error:
-            self.status.error(str(error))
-            raise
-        self._set_table(table, content=bytes(content))
-        return table
+        return self.load_bytes(content, path.name)
 
     def _on_example(self, change) -> None:
         if not self._quiet and change.new:
@@ -520,11 +524,14 @@ class AnalysisLab(SavableLab, widgets.VBox):
             # Forget the upload, so that choosing the same file again reads it again.
             self.upload.value = ()
 
-    def _set_table(self, table: MeasuredTable, *, content: bytes, x_unit: str | None = None,
-                   analysis: str | None = None, example: str = "") -> None:
+    def _set_table(self, table: MeasuredTable, *, content: bytes, example: str = "",
+                   refit: bool = True) -> None:
         n_cols = table.data.shape[1]
-        if analysis is None:
-            analysis = _analysis_for(table, self.analysis)
+        if example:  # a bundled decay: time in s
+            x_unit = "s"
+            analysis = self.analysis if self.analysis in DECAY_ANALYSES else "decay"
+        else:
+            x_unit, analysis = None, _analysis_for(table, self.analysis)
         self.source_bytes, self.source_example = content, example
         with self._quietly():
             self.table = table
@@ -545,7 +552,8 @@ class AnalysisLab(SavableLab, widgets.VBox):
         self.source_info.value = (f"<b>{html.escape(table.source)}</b>: {rows} rows × "
                                   f"{n_cols} column{'s' * (n_cols > 1)}{note}")
         self._show_options()
-        self.refit()
+        if refit:
+            self.refit()
 
     # --- settings ------------------------------------------------------------------------
 
@@ -627,8 +635,8 @@ class AnalysisLab(SavableLab, widgets.VBox):
             raise ValueError("source must be a bundled example or an uploaded file")
         if "example" in source:
             check_keys(source, "AnalysisLab source", ("example",))
-            values["source"] = ("example", read_choice("source.example", source["example"],
-                                                       example_decays()))
+            name = read_choice("source.example", source["example"], example_decays())
+            values["source"] = (*_example_table(name), name)
             return values
         check_keys(source, "AnalysisLab source", ("name", "content_base64"))
         try:
@@ -636,25 +644,26 @@ class AnalysisLab(SavableLab, widgets.VBox):
         except (binascii.Error, TypeError, ValueError):
             raise ValueError("source.content_base64 is not valid base64: the saved file is "
                              "damaged") from None
-        name = str(source["name"])
-        read_table(content, name=name, min_columns=1)  # a damaged file fails before any change
-        values["source"] = ("upload", content, name)
+        # Read here: a damaged file fails before any change.
+        values["source"] = (read_table(content, name=str(source["name"]), min_columns=1),
+                            content, "")
         return values
 
     def _apply_saved_state(self, values: dict) -> None:
         if values["source"] is None:
             return
         previous = (self._saved_state() if self.source_bytes is not None else None)
+        table, content, example = values["source"]
         try:
-            if values["source"][0] == "example":
-                self.load_example(values["source"][1])
-            else:
-                self.load_bytes(values["source"][1], values["source"][2])
+            # Analysed once, with the saved settings.
+            self._set_table(table, content=content, example=example, refit=False)
             self.apply_settings(**values["settings"])
         except (ValueError, traitlets.TraitError):
             # A setting the lab refuses: go back to what was on screen, then report.
             if previous is not None:
                 self._apply_saved_state(self._read_saved_state(previous))
+            else:
+                self.refit()  # the file with the lab's settings
             raise
 
     @traitlets.validate("n_exp")
@@ -1102,7 +1111,7 @@ class AnalysisLab(SavableLab, widgets.VBox):
             mark = old[2]
         else:
             color = PALETTE[(2 + 3 * len(self._comparisons)) % len(PALETTE)]
-            mark = lines({"x": self._x, "y": self._data_mark.scales["y"]}, label, color,
+            mark = _line({"x": self._x, "y": self._data_mark.scales["y"]}, label, color,
                          line_style="dash_dotted")
             self.figure.marks = [*self.figure.marks, mark]
         self._comparisons[label] = (t_s, y, mark)

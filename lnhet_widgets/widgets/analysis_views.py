@@ -58,6 +58,7 @@ __all__ = [
     "parse_hkl",
     "results_csv",
     "results_html",
+    "results_json",
     "rise_decay_outcome",
     "size_outcome",
     "tauc_outcome",
