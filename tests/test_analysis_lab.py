@@ -496,3 +496,17 @@ def test_slider_rounding_sent_back_by_the_browser_does_not_refit():
     lab.window_slider.value = (low + 5 * step, high)  # the user moved it
     lab._apply_window_slider()
     assert lab.result is not fit
+
+
+def test_both_handles_at_one_end_sent_back_by_the_browser_are_put_right():
+    # Seen in Chromium when the analysis changes from XRD to sizes: the slider reports both
+    # handles at its new minimum.
+    from lnhet_widgets.widgets import AnalysisLab as Lab
+
+    lab = Lab()
+    fit, window = lab.result, lab.window
+    lab.window_slider.value = (lab.window_slider.min, lab.window_slider.min)
+    lab._apply_window_slider()
+    assert lab.result is fit and lab.window == window
+    assert lab.status.kind == "ok"
+    assert lab.window_slider.value == pytest.approx(window, abs=lab.window_slider.step)

@@ -715,8 +715,13 @@ class AnalysisLab(SavableLab, widgets.VBox):
 
     def _apply_window_slider(self) -> None:
         low, high = self.window_slider.value
-        # The browser rounds the fitted window it is shown to the slider's step and sends it
-        # back; that is not the user moving the slider, and must not refit.
+        # The browser sends back what it shows when the kernel moves the slider: the fitted
+        # window rounded to the step, or, when the bounds change with the analysis, both
+        # handles at one end. Neither is the user choosing a window, and neither may refit;
+        # the second also has to be put right on screen.
+        if not high > low:
+            self._draw_window()
+            return
         if self.window is not None and all(
                 abs(new - old) <= self.window_slider.step / 2 + 1e-12
                 for new, old in zip((low, high), self.window, strict=True)):
@@ -1171,12 +1176,17 @@ def _options(control) -> list:
 
 
 def _set_range(slider: widgets.FloatRangeSlider, low: float, high: float, value) -> None:
-    """Set a range slider's bounds and value without the front end clamping in between."""
+    """Set a range slider's bounds and value in one message to the browser.
+
+    The kernel widens the bounds first, so that every step passes the slider's validation;
+    ``hold_sync`` then sends only the final bounds, step and value together.
+    """
     if not high > low:
         high = low + 1.0
-    slider.max = max(high, slider.max)
-    slider.min = min(low, slider.min)
-    slider.step = (high - low) / 1000
-    start, end = (min(max(float(v), low), high) for v in sorted(value))
-    slider.value = (start, end)
-    slider.min, slider.max = low, high
+    with slider.hold_sync():
+        slider.max = max(high, slider.max)
+        slider.min = min(low, slider.min)
+        slider.step = (high - low) / 1000
+        start, end = (min(max(float(v), low), high) for v in sorted(value))
+        slider.value = (start, end)
+        slider.min, slider.max = low, high
