@@ -23,7 +23,13 @@ from hypothesis import strategies as st
 from lnhet_widgets.core import heterostructure as module
 from lnhet_widgets.core.annealing import AnnealParams, anneal, ensemble_optical
 from lnhet_widgets.core.ensemble import Sample
-from lnhet_widgets.core.growth import GrowthParams, coating_map, core_wetting, simulate_growth
+from lnhet_widgets.core.growth import (
+    FLUORIDES,
+    GrowthParams,
+    coating_map,
+    core_wetting,
+    simulate_growth,
+)
 from lnhet_widgets.core.heterostructure import CACHE_SIZE, Heterostructure, XrdPattern
 from lnhet_widgets.core.materials import get_material
 from lnhet_widgets.core.mismatch import effective_misfit, misfit
@@ -411,7 +417,7 @@ def test_to_dict_from_dict_and_json_round_trip(tmp_path):
 @settings(max_examples=40, deadline=None)
 @given(diameter=st.floats(1.0, 30.0), spread=st.floats(0.0, 5.0), yb=st.floats(0.0, 0.8),
        tm=st.floats(0.0, 0.2), extra=st.floats(0.01, 10.0), temperature=st.floats(120.0, 300.0),
-       shell=st.sampled_from(module.SHELLS), core=st.sampled_from(module.FLUORIDES))
+       shell=st.sampled_from(module.SHELLS), core=st.sampled_from(FLUORIDES))
 def test_every_valid_design_round_trips_and_maps(diameter, spread, yb, tm, extra, temperature,
                                                  shell, core):
     edge = min(40.0, diameter + extra)

@@ -76,7 +76,6 @@ import dataclasses
 import functools
 import inspect
 import json
-import math
 import threading
 import types
 from collections.abc import Mapping
@@ -88,10 +87,8 @@ from ._params import param
 from ._results import ResultIO, write_csv
 from ._validate import check_range
 from .annealing import AnnealParams, AnnealResult, anneal, ensemble_optical
-from .crystal import _check_dopants
 from .ensemble import Sample
 from .growth import (
-    FLUORIDES,
     HALIDES,
     CoatingMap,
     GrowthParams,
@@ -104,7 +101,7 @@ from .materials import get_material
 from .mismatch import effective_misfit, misfit
 from .stem import HaadfImage, eds_maps, haadf_image
 from .strain import CoreShellStrain, coreshell_strain
-from .structures import build_heterostructure
+from .structures import _CUBE_TO_SPHERE, build_heterostructure
 from .transfer import (
     Pulse,
     TransferParams,
@@ -129,8 +126,6 @@ _OPTICAL_IONS = ("Yb", "Tm")
 # 365, 400 or 980 nm excitation or the Yb/Tm levels reach.
 _INERT_IONS = ("Y", "Gd", "Lu")
 _P2_SNAPSHOTS = (0, 100, 500, 1000)
-# Cube to sphere of equal volume, as the atomistic builder treats the shell elastically.
-_CUBE_TO_SPHERE = (3.0 / (4.0 * math.pi)) ** (1.0 / 3.0)
 _DEFAULT_TWO_THETA = np.linspace(10.0, 80.0, 1401)
 _XRD_METHODS = ("debye", "bulk")
 _ALWAYS_SHOWN = ("core", "core_diameter_nm", "core_diameter_sd_nm", "dopants", "shell",
@@ -343,8 +338,6 @@ class Heterostructure:
     time_s: float = _like(GrowthParams, "time_s", 60.0)
 
     def __post_init__(self):
-        if self.core not in FLUORIDES:
-            raise ValueError(f"core must be one of {FLUORIDES}, got {self.core!r}")
         if self.shell not in SHELLS:
             raise ValueError(f"shell must be one of {SHELLS}, got {self.shell!r}")
         dopants = self.dopants.items() if isinstance(self.dopants, Mapping) else self.dopants
@@ -353,11 +346,11 @@ class Heterostructure:
         except (TypeError, ValueError):
             raise ValueError("dopants must map elements to RE-site fractions, e.g. "
                              "{'Yb': 0.2, 'Tm': 0.01}") from None
-        _check_dopants(dict(pairs), get_material(self.core).host_re)
-        check_range("dopants['Tm']", dict(pairs).get("Tm", 0.0), "", 0.0, 0.2)
         object.__setattr__(self, "dopants", pairs)
-        # The growth params check every growth field with GrowthParams' own ranges and words.
+        # The growth params check the core, the dopants and every growth field with
+        # GrowthParams' own ranges and words.
         self.growth_params()
+        check_range("dopants['Tm']", dict(pairs).get("Tm", 0.0), "", 0.0, 0.2)
         for name in ("core_diameter_nm", "core_diameter_sd_nm", "temperature_c", "core_mass_g",
                      "pbx2_mmol", "cs_oleate_ml", "time_s"):
             object.__setattr__(self, name, float(getattr(self, name)))
