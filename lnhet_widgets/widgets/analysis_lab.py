@@ -37,6 +37,7 @@ from ..core.fitting import fit_decay
 from ..data import example_decay_bytes, example_decays
 from ..io import MeasuredTable, read_table
 from ._debounce import Debouncer
+from ._download import download_link
 from .analysis_compare import (
     RATE_KNOBS,
     SimulationControls,
@@ -1055,12 +1056,9 @@ class AnalysisLab(SavableLab, widgets.VBox):
         path = Path(path) if path is not None else Path(f"{self._stem()}_results.{kind}")
         path.write_text(text, encoding="utf-8")
         mime = "text/csv" if kind == "csv" else "application/json"
-        data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-        self.downloads.value = (
-            f"Saved <code>{html.escape(str(path.resolve()))}</code> — "
-            f"<a download='{html.escape(path.name, quote=True)}' "
-            f"href='data:{mime};charset=utf-8;base64,{data}'>download {html.escape(path.name)}"
-            "</a>")
+        self.downloads.value = (f"Saved <code>{html.escape(str(path.resolve()))}</code> — "
+                                + download_link(path.name, text, mime,
+                                                f"download {path.name}"))
         self.status.show(f"Saved {path.name} in {path.resolve().parent}.", "ok")
         return path
 

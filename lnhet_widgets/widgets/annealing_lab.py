@@ -24,7 +24,6 @@ built only while the Particle tab is open (and resized when it opens, which nglv
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import functools
 import html
@@ -48,6 +47,7 @@ from ..core.annealing import (
     time_per_step_s,
 )
 from ._debounce import Debouncer
+from ._download import download_link
 from ._tabs import hold_selected_page
 from .lattice_slice import SPECIES_COLORS as _SLICE_COLORS
 from .lattice_slice import LatticeSliceAnimation, snapshot_labels
@@ -1125,10 +1125,8 @@ class AnnealingLab(SavableLab, widgets.VBox):
         for r, role in zip(self._runs(), ("this_run", "comparison"), strict=True):
             tag = {None: "no_complex", "Y": "Y_oleate", "Gd": "Gd_oleate"}.get(
                 r.params.complex, "complex")
-            data = base64.b64encode(r.to_csv().encode()).decode("ascii")
-            links.append(f"<a download='anneal_{role}_{tag}.csv' "
-                         f"href='data:text/csv;charset=utf-8;base64,{data}'>"
-                         f"{html.escape(_run_name(r))}</a>")
+            links.append(download_link(f"anneal_{role}_{tag}.csv", r.to_csv(), "text/csv",
+                                       _run_name(r)))
         self.downloads.value = ("<small>CSV, one row per snapshot: " + " · ".join(links)
                                 + "</small>")
 

@@ -20,10 +20,8 @@ A lab becomes savable with the :class:`SavableLab` mixin and three small methods
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime
-import html
 import inspect
 import json
 import os
@@ -35,6 +33,7 @@ import ipywidgets as widgets
 
 from .. import __version__
 from ..core._validate import check_range
+from ._download import download_link
 from .status import StatusLine
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "SavableLab", "SaveLoadBar", "check_keys",
@@ -489,10 +488,8 @@ class SaveLoadBar(widgets.VBox):
         except (OSError, ValueError) as error:
             self.status.error(f"Could not save {path}: {error}")
             return None
-        data = base64.b64encode((text + "\n").encode("utf-8")).decode("ascii")
-        self.download.value = (
-            f"<a download='{html.escape(path.name, quote=True)}' "
-            f"href='data:application/json;charset=utf-8;base64,{data}'>download</a>")
+        self.download.value = download_link(path.name, text + "\n", "application/json",
+                                            "download")
         self.status.show(f"Saved to {path.resolve()}", "ok")
         return path
 
