@@ -135,7 +135,8 @@ def confinement_energy_ev(edge_nm: float, *, core_diameters_nm=(), core_centers_
 
 #: Exciton binding energy of CsPbBr3, eV (Protesescu et al., Nano Lett. 15, 3692 (2015)).
 BINDING_ENERGY_EV = 0.033
-_HC_EV_NM = 1239.841984
+#: hc in eV·nm: photon energy (eV) = HC_EV_NM / wavelength (nm).
+HC_EV_NM = 1239.841984
 _EXCITON_LINES = 30
 
 
@@ -275,11 +276,11 @@ def dilution_series(concentrations, *, gap_ev: float, stokes_shift_ev: float = 0
     escape = np.where(tau > 1e-9, -np.expm1(-tau) / np.where(tau > 1e-9, tau, 1.0), 1.0)
     spectra = intrinsic[None, :] * escape
     spectra /= spectra.max(axis=1, keepdims=True)
-    wavelength = _HC_EV_NM / energy
+    wavelength = HC_EV_NM / energy
     peak_nm = np.array([_peak_wavelength(wavelength, row) for row in spectra])
     return DilutionSeries(concentrations=c, wavelength_nm=wavelength[::-1],
                           spectra=spectra[:, ::-1], peak_nm=peak_nm,
-                          intrinsic_peak_nm=_HC_EV_NM / (exciton_ev - shift))
+                          intrinsic_peak_nm=HC_EV_NM / (exciton_ev - shift))
 
 
 def _peak_wavelength(wavelength_nm: np.ndarray, spectrum: np.ndarray) -> float:

@@ -57,7 +57,12 @@ from ._results import ResultIO
 from ._validate import check_range
 from .growth import core_density_g_cm3
 from .materials import get_material, list_materials
-from .photophysics import BINDING_ENERGY_EV, absorption_spectrum, confinement_energy_ev
+from .photophysics import (
+    BINDING_ENERGY_EV,
+    HC_EV_NM,
+    absorption_spectrum,
+    confinement_energy_ev,
+)
 from .quenching import (
     cation_lattice_sum_a6,
     cation_site_density_nm3,
@@ -110,7 +115,6 @@ BULK_GAP_EV = {"CsPbCl3": 3.05, "CsPbBr3": 2.41, "CsPbI3": 1.78}
 
 _H_J_S = 6.62607015e-34
 _C_M_S = 2.99792458e8
-_HC_EV_NM = 1239.841984
 _STOKES_EV = 0.02
 
 
@@ -561,7 +565,7 @@ _MIN_ALPHA_400 = 1e-3
 def _relative_absorption(p: TransferParams, wavelength_nm) -> np.ndarray:
     """Perovskite absorption at ``wavelength_nm`` relative to 400 nm (Elliott edge, §8)."""
     gap = perovskite_gap_ev(p)
-    energies = _HC_EV_NM / np.append(np.atleast_1d(wavelength_nm), 400.0)
+    energies = HC_EV_NM / np.append(np.atleast_1d(wavelength_nm), 400.0)
     alpha = absorption_spectrum(energies, gap_ev=gap)
     # The Förster and pump rates are scaled to the absorption at 400 nm (3.10 eV); a shell
     # so thin that confinement lifts its gap above that has nothing to scale to.
@@ -699,7 +703,7 @@ def rate_system(p: TransferParams, excitation_nm: float,
 
     if exciton is not None:
         lin.append((exciton + 1, exciton, 1e9 / p.exciton_lifetime_ns))
-        line_rates.append(("CsPbX3", "X", "G", _HC_EV_NM / perovskite_peak_ev(p),
+        line_rates.append(("CsPbX3", "X", "G", HC_EV_NM / perovskite_peak_ev(p),
                            (exciton + 1,), 1e9 / p.exciton_lifetime_ns))
         if excitation_nm in (365.0, 400.0):
             sigma = (p.perovskite_cross_section_cm2 * geo.perovskite_volume_nm3 / 1e3
@@ -882,8 +886,8 @@ def line_spectrum(labels, line_nm, intensities, wavelength_nm) -> np.ndarray:
         if label.startswith("CsPbX3"):
             # a Gaussian of 0.08 eV FWHM in energy, expressed per nm
             sigma_ev = 0.08 / 2.3548
-            energy = _HC_EV_NM / np.maximum(wl, 1e-9)
-            peak = _HC_EV_NM / nm
+            energy = HC_EV_NM / np.maximum(wl, 1e-9)
+            peak = HC_EV_NM / nm
             density = (np.exp(-0.5 * ((energy - peak) / sigma_ev) ** 2)
                        / (sigma_ev * np.sqrt(2 * np.pi)) * energy / wl)
         else:
@@ -1184,6 +1188,6 @@ _MIXTURE_GRID_NM = np.linspace(300.0, 1600.0, 5201)
 def _band_shape(p: TransferParams, wl: np.ndarray) -> np.ndarray:
     """The perovskite band on ``wl`` normalised to unit area (nm⁻¹)."""
     sigma_ev = 0.08 / 2.3548
-    energy = _HC_EV_NM / wl
+    energy = HC_EV_NM / wl
     density = np.exp(-0.5 * ((energy - perovskite_peak_ev(p)) / sigma_ev) ** 2) * energy / wl
     return density / np.trapezoid(density, wl)

@@ -108,7 +108,7 @@ from ._params import ParamsDict, param
 from ._results import ResultIO
 from ._validate import check_range
 from .fitting import fit_decay
-from .photophysics import absorption_spectrum
+from .photophysics import HC_EV_NM, absorption_spectrum
 
 __all__ = [
     "P1_SAMPLES",
@@ -122,7 +122,6 @@ __all__ = [
 _BOLTZMANN_EV_K = 8.617333262e-5
 _KELVIN = 273.15
 _HC_J_M = 6.62607015e-34 * 2.99792458e8
-_HC_EV_NM = 1239.841984
 # Elliott edge used only for the ratio α(λ)/α(400 nm); see the module docstring.
 _CSPBBR3_GAP_EV = 2.43
 _PUMP_RANGE_NM = (300.0, 480.0)
@@ -283,7 +282,7 @@ class BleachParams(ParamsDict):
         1.0
         """
         pump = check_range("pump_nm", pump_nm, "nm", *_PUMP_RANGE_NM)
-        energies = _HC_EV_NM / np.array([pump, 400.0])
+        energies = HC_EV_NM / np.array([pump, 400.0])
         alpha = absorption_spectrum(energies, gap_ev=_CSPBBR3_GAP_EV)
         return (self.cross_section_per_volume_cm2_nm3 * self.perovskite_volume_nm3
                 * float(alpha[0] / alpha[1]))

@@ -42,6 +42,7 @@ from ..core.diffraction_analysis import (
     scherrer_size,
 )
 from ..core.fitting import fit_decay
+from ..core.photophysics import HC_EV_NM
 from ..core.size_statistics import size_statistics
 
 __all__ = [
@@ -76,7 +77,6 @@ ANALYSES = {
 DECAY_ANALYSES = ("decay", "rise_decay")
 #: Time units of a decay file, in seconds.
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "ns": 1e-9}
-HC_EV_NM = 1239.841984
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
