@@ -67,6 +67,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -373,7 +374,7 @@ class _Layout:
         names = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces or tabs"}
         return names[self.delimiter]
 
-    @property
+    @cached_property  # fields() runs on every sampled line, for every layout
     def split_re(self) -> re.Pattern:
         return re.compile(r"[ \t]+" if self.delimiter == " " else
                           rf"[ \t]*{re.escape(self.delimiter)}[ \t]*")

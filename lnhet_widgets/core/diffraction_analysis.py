@@ -474,7 +474,7 @@ def lattice_constant(
     if system not in _SYSTEMS:
         raise ValueError(f"system must be one of {_SYSTEMS}, got {system!r}")
     wavelength_a = _check_wavelength(wavelength_a)
-    angles = np.ravel(_check_two_theta(two_theta_deg))
+    angles = _check_two_theta(two_theta_deg)
     indices = _check_hkl(hkl, angles.size, system)
     design = _design(indices, system)
     n_params = design.shape[1]

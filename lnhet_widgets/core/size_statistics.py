@@ -235,11 +235,11 @@ def size_statistics(sizes_nm, *, bins="auto") -> SizeStatistics:
         ll_normal = ll_lognormal = math.nan
     aic_normal, aic_lognormal = 4.0 - 2.0 * ll_normal, 4.0 - 2.0 * ll_lognormal
     return SizeStatistics(
-        sizes_nm=sizes, n=n, mean_nm=float(np.mean(sizes)), sd_nm=sd, sem_nm=sd / math.sqrt(n),
+        sizes_nm=sizes, n=n, mean_nm=mu, sd_nm=sd, sem_nm=sd / math.sqrt(n),
         median_nm=float(np.median(sizes)), min_nm=float(sizes.min()), max_nm=float(sizes.max()),
-        histogram_counts=counts, bin_edges_nm=edges, normal_mu_nm=float(mu),
-        normal_sigma_nm=float(sigma), normal_log_likelihood=ll_normal, normal_aic=aic_normal,
-        lognormal_geometric_mean_nm=float(scale), lognormal_geometric_sd=float(math.exp(shape)),
+        histogram_counts=counts, bin_edges_nm=edges, normal_mu_nm=mu,
+        normal_sigma_nm=sigma, normal_log_likelihood=ll_normal, normal_aic=aic_normal,
+        lognormal_geometric_mean_nm=scale, lognormal_geometric_sd=math.exp(shape),
         lognormal_log_likelihood=ll_lognormal, lognormal_aic=aic_lognormal,
         best_fit="lognormal" if aic_lognormal < aic_normal else "normal",
     )
