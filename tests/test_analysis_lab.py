@@ -27,7 +27,7 @@ from lnhet_widgets.core.size_statistics import size_statistics
 from lnhet_widgets.core.transfer import Pulse, TransferParams, dynamics
 from lnhet_widgets.data import load_example_decay
 from lnhet_widgets.widgets.analysis_lab import AnalysisLab
-from lnhet_widgets.widgets.analysis_views import HC_EV_NM, index_cubic, parse_hkl
+from lnhet_widgets.widgets.analysis_views import HC_EV_NM, parse_hkl
 
 YB_ES = "decay_Yb_ES_exc_NIR_980_25.0Yb_0.3Tm.txt"
 
@@ -440,11 +440,9 @@ def test_parse_hkl(text, expected):
     assert parse_hkl(text) == expected
 
 
-def test_parse_hkl_rejects_junk_and_index_cubic_rejects_non_cubic():
+def test_parse_hkl_rejects_junk():
     with pytest.raises(ValueError, match="hkl"):
         parse_hkl("1a1")
-    with pytest.raises(ValueError, match="no cubic cell"):
-        index_cubic([20.0, 20.9, 31.7, 33.1])
 
 
 # --- saved work ------------------------------------------------------------------------------

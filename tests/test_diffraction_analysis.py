@@ -14,6 +14,7 @@ from lnhet_widgets.core.diffraction_analysis import (
     XrdPeaks,
     bragg_d_spacing,
     find_xrd_peaks,
+    index_cubic,
     lattice_constant,
     scherrer_size,
 )
@@ -331,3 +332,30 @@ def test_scherrer_size_of_a_debye_pattern_matches_the_cube_edge():
 def test_scherrer_rejects_bad_input(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         scherrer_size(*args, **kwargs)
+
+
+
+SIMPLE_CUBIC = [(1, 0, 0), (1, 1, 0), (1, 1, 1), (2, 0, 0), (2, 1, 0), (2, 1, 1), (2, 2, 0)]
+FCC = [(1, 1, 1), (2, 0, 0), (2, 2, 0), (3, 1, 1), (2, 2, 2)]
+BCC = [(1, 1, 0), (2, 0, 0), (2, 1, 1), (2, 2, 0)]
+
+
+@pytest.mark.parametrize("lattice_a, hkl, expected", [
+    (5.87, SIMPLE_CUBIC, SIMPLE_CUBIC),  # cubic CsPbBr3
+    (5.46, FCC, FCC),
+    # bcc's N = 2, 4, 6, 8 is also a simple-cubic cell half the volume with N = 1, 2, 3, 4:
+    # the smaller cell is the one index_cubic reports
+    (3.30, BCC, SIMPLE_CUBIC[:4]),
+])
+def test_index_cubic_recovers_the_indices_of_a_cubic_cell(lattice_a, hkl, expected):
+    angles = [two_theta(lattice_a / np.linalg.norm(indices)) for indices in hkl]
+    assert index_cubic(angles[::-1]) == expected
+
+
+@pytest.mark.parametrize("angles, match", [
+    ([28.3], "at least two peaks"),
+    ([20.0, 20.9, 31.7, 33.1], "no cubic cell"),  # hexagonal NaGdF4-like positions
+])
+def test_index_cubic_rejects_what_no_cubic_cell_explains(angles, match):
+    with pytest.raises(ValueError, match=match):
+        index_cubic(angles)

@@ -8,8 +8,8 @@ number P1 reports and what it was read from. Re-exported from their own modules:
   reconvolved with a measured IRF), :func:`compare_decay_models` (1–3 exponentials by an
   F-test, residual runs), :func:`fit_rise_decay` and :func:`bootstrap_tau_avg`
   (:mod:`~lnhet_widgets.core.decay_analysis`);
-* powder patterns — :func:`bragg_d_spacing`, :func:`find_xrd_peaks`, :func:`lattice_constant`,
-  :func:`scherrer_size` (:mod:`~lnhet_widgets.core.diffraction_analysis`);
+* powder patterns — :func:`bragg_d_spacing`, :func:`find_xrd_peaks`, :func:`index_cubic`,
+  :func:`lattice_constant`, :func:`scherrer_size` (:mod:`~lnhet_widgets.core.diffraction_analysis`);
 * particle sizes — :func:`size_statistics` (:mod:`~lnhet_widgets.core.size_statistics`);
 * images — :func:`line_profile`, :func:`load_image` (:mod:`~lnhet_widgets.core.image_analysis`).
 
@@ -44,6 +44,7 @@ from .diffraction_analysis import (
     XrdPeaks,
     bragg_d_spacing,
     find_xrd_peaks,
+    index_cubic,
     lattice_constant,
     scherrer_size,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "find_xrd_peaks",
     "fit_decay",
     "fit_rise_decay",
+    "index_cubic",
     "lattice_constant",
     "line_profile",
     "load_image",

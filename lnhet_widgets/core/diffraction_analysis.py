@@ -43,6 +43,7 @@ __all__ = [
     "XrdPeaks",
     "bragg_d_spacing",
     "find_xrd_peaks",
+    "index_cubic",
     "lattice_constant",
     "scherrer_size",
 ]
@@ -592,3 +593,47 @@ def scherrer_size(
     beta = np.radians(np.sqrt(fwhm**2 - instrument**2))
     size_nm = k * wavelength_a / (beta * np.cos(np.radians(angles) / 2.0)) / 10.0
     return float(size_nm[0]) if shape == () else size_nm.reshape(shape)
+
+
+# Sums h² + k² + l² that a cubic lattice can have, each with one (h, k, l), h ≥ k ≥ l ≥ 0.
+_CUBIC_HKL: dict[int, tuple[int, int, int]] = {}
+for _h, _k, _l in itertools.product(range(8), repeat=3):
+    if _h >= _k >= _l and (_h or _k or _l):
+        _n = _h * _h + _k * _k + _l * _l
+        # the triple with the smallest largest index ((2,2,1) rather than (3,0,0) for 9)
+        if _n not in _CUBIC_HKL or _h < _CUBIC_HKL[_n][0]:
+            _CUBIC_HKL[_n] = (_h, _k, _l)
+_CUBIC_N = np.array(sorted(_CUBIC_HKL))
+# Largest distance of an observed h² + k² + l² from an allowed one that still counts as a match.
+_INDEX_TOLERANCE = 0.12
+
+
+def index_cubic(two_theta_deg, *, wavelength_a: float = CU_KALPHA1_A) -> list[tuple[int, int, int]]:
+    """Index the peaks of a cubic phase by the ratios of sin²θ (N = h² + k² + l²).
+
+    sin²θ = (λ² / 4a²) · N, so the ratios sin²θᵢ / sin²θ₁ are ratios of allowed N. The first
+    peak is given the smallest N (1, 2, 3, …) for which every peak lands within 0.12 of an
+    allowed N (7, 15, 23 … are not sums of three squares); a smaller N means a smaller cell,
+    the simplest indexing (4N fits too, with a cell twice as large).
+
+    Raises
+    ------
+    ValueError
+        For fewer than two peaks or positions that no cubic cell with N ≤ 147 explains.
+
+    Examples
+    --------
+    >>> index_cubic([28.28, 32.77, 47.03, 55.79])  # a fluorite (fcc): 111, 200, 220, 311
+    [(1, 1, 1), (2, 0, 0), (2, 2, 0), (3, 1, 1)]
+    """
+    angles = np.sort(np.asarray(two_theta_deg, dtype=float).ravel())
+    if angles.size < 2:
+        raise ValueError("auto-indexing needs at least two peaks")
+    s = np.sin(np.radians(angles) / 2.0) ** 2 / wavelength_a**2
+    for n_first in _CUBIC_N[_CUBIC_N <= 24]:
+        n_obs = s / s[0] * n_first
+        nearest = _CUBIC_N[np.abs(_CUBIC_N[None, :] - n_obs[:, None]).argmin(axis=1)]
+        if np.all(np.abs(n_obs - nearest) <= _INDEX_TOLERANCE):
+            return [_CUBIC_HKL[int(n)] for n in nearest]
+    raise ValueError("no cubic cell explains these peak positions (check for a second phase "
+                     "or a hexagonal structure, and index by hand)")

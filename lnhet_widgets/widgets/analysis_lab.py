@@ -996,8 +996,8 @@ class AnalysisLab(SavableLab, widgets.VBox):
         self.refit()
 
     def auto_index(self) -> list:
-        """Index the peaks found as a cubic phase (:func:`~lnhet_widgets.widgets.
-        analysis_views.index_cubic`) and fit the lattice constant; returns the hkl."""
+        """Index the peaks found as a cubic phase (:func:`~lnhet_widgets.core.
+        diffraction_analysis.index_cubic`) and fit the lattice constant; returns the hkl."""
         if not isinstance(self.result, XrdAnalysis):
             raise ValueError("auto-indexing needs an XRD analysis with peaks")
         hkl = index_cubic(self.result.peaks.two_theta_deg, wavelength_a=self.wavelength_a)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import itertools
 import json
 import math
 import re
@@ -38,6 +37,7 @@ from ..core.diffraction_analysis import (
     LatticeFit,
     XrdPeaks,
     find_xrd_peaks,
+    index_cubic,
     lattice_constant,
     scherrer_size,
 )
@@ -356,50 +356,6 @@ def parse_hkl(text: str) -> tuple[int, ...] | None:
         raise ValueError(f"hkl {text.strip()!r} is not 3 (hkl) or 4 (hkil) integers, e.g. "
                          "'111', '2 0 0' or '10-10'")
     return values
-
-
-# Sums h² + k² + l² that a cubic lattice can have, each with one (h, k, l), h ≥ k ≥ l ≥ 0.
-_CUBIC_HKL: dict[int, tuple[int, int, int]] = {}
-for _h, _k, _l in itertools.product(range(8), repeat=3):
-    if _h >= _k >= _l and (_h or _k or _l):
-        _n = _h * _h + _k * _k + _l * _l
-        # the triple with the smallest largest index ((2,2,1) rather than (3,0,0) for 9)
-        if _n not in _CUBIC_HKL or _h < _CUBIC_HKL[_n][0]:
-            _CUBIC_HKL[_n] = (_h, _k, _l)
-_CUBIC_N = np.array(sorted(_CUBIC_HKL))
-# Largest distance of an observed h² + k² + l² from an allowed one that still counts as a match.
-_INDEX_TOLERANCE = 0.12
-
-
-def index_cubic(two_theta_deg, *, wavelength_a: float = 1.5406) -> list[tuple[int, int, int]]:
-    """Index the peaks of a cubic phase by the ratios of sin²θ (N = h² + k² + l²).
-
-    sin²θ = (λ² / 4a²) · N, so the ratios sin²θᵢ / sin²θ₁ are ratios of allowed N. The first
-    peak is given the smallest N (1, 2, 3, …) for which every peak lands within 0.12 of an
-    allowed N (7, 15, 23 … are not sums of three squares); a smaller N means a smaller cell,
-    the simplest indexing (4N fits too, with a cell twice as large).
-
-    Raises
-    ------
-    ValueError
-        For fewer than two peaks or positions that no cubic cell with N ≤ 147 explains.
-
-    Examples
-    --------
-    >>> index_cubic([28.28, 32.77, 47.03, 55.79])  # a fluorite (fcc): 111, 200, 220, 311
-    [(1, 1, 1), (2, 0, 0), (2, 2, 0), (3, 1, 1)]
-    """
-    angles = np.sort(np.asarray(two_theta_deg, dtype=float).ravel())
-    if angles.size < 2:
-        raise ValueError("auto-indexing needs at least two peaks")
-    s = np.sin(np.radians(angles) / 2.0) ** 2 / wavelength_a**2
-    for n_first in _CUBIC_N[_CUBIC_N <= 24]:
-        n_obs = s / s[0] * n_first
-        nearest = _CUBIC_N[np.abs(_CUBIC_N[None, :] - n_obs[:, None]).argmin(axis=1)]
-        if np.all(np.abs(n_obs - nearest) <= _INDEX_TOLERANCE):
-            return [_CUBIC_HKL[int(n)] for n in nearest]
-    raise ValueError("no cubic cell explains these peak positions (check for a second phase "
-                     "or a hexagonal structure, and index by hand)")
 
 
 def _hkl_texts(angles: np.ndarray, hkl_by_angle: dict) -> tuple[str, ...]:
