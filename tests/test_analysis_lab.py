@@ -496,9 +496,7 @@ def test_slider_rounding_sent_back_by_the_browser_does_not_refit():
     assert lab.result is not fit
 
 
-def test_both_handles_at_one_end_sent_back_by_the_browser_are_put_right():
-    # Seen in Chromium when the analysis changes from XRD to sizes: the slider reports both
-    # handles at its new minimum.
+def test_both_handles_dragged_onto_one_point_are_put_back():
     from lnhet_widgets.widgets import AnalysisLab as Lab
 
     lab = Lab()

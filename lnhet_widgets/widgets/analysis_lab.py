@@ -38,6 +38,7 @@ from ..data import example_decay_bytes, example_decays
 from ..io import MeasuredTable, read_table
 from ._debounce import Debouncer
 from ._download import download_link
+from ._window_slider import WindowSlider
 from .analysis_compare import (
     RATE_KNOBS,
     SimulationControls,
@@ -370,7 +371,7 @@ class AnalysisLab(SavableLab, widgets.VBox):
                               (self.bins_control, "size_bins")):
             control.observe(self._control_changed(name), names="value")
 
-        self.window_slider = widgets.FloatRangeSlider(
+        self.window_slider = WindowSlider(
             min=0.0, max=1.0, value=(0.0, 1.0), step=0.001, description="Window",
             style=_STYLE, layout=_CONTROL, continuous_update=True, readout_format=".4g")
         self.window_slider.observe(lambda _c: self._quiet or self._window_debounce.trigger(),
@@ -716,10 +717,10 @@ class AnalysisLab(SavableLab, widgets.VBox):
 
     def _apply_window_slider(self) -> None:
         low, high = self.window_slider.value
-        # The browser sends back what it shows when the kernel moves the slider: the fitted
-        # window rounded to the step, or, when the bounds change with the analysis, both
-        # handles at one end. Neither is the user choosing a window, and neither may refit;
-        # the second also has to be put right on screen.
+        # Both handles dragged onto one point are no window: put the one in use back on
+        # screen. The browser also sends back the fitted window rounded to the slider's
+        # step whenever the kernel moves the slider; that is no choice of the user's either,
+        # and must not refit.
         if not high > low:
             self._draw_window()
             return
@@ -903,7 +904,7 @@ class AnalysisLab(SavableLab, widgets.VBox):
             if self._xy is not None:
                 x = self._xy[0]
                 low, high = float(np.min(x)), float(np.max(x))
-                _set_range(self.window_slider, low, high, window or (low, high))
+                self.window_slider.set_range(low, high, window or (low, high))
                 self.window_slider.description = f"Window ({self._plot_unit()})"
             if window:
                 with self._window_mark.hold_sync():
@@ -1171,20 +1172,3 @@ class AnalysisLab(SavableLab, widgets.VBox):
 
 def _options(control) -> list:
     return [o if isinstance(o, tuple) else (o, o) for o in control.options]
-
-
-def _set_range(slider: widgets.FloatRangeSlider, low: float, high: float, value) -> None:
-    """Set a range slider's bounds and value in one message to the browser.
-
-    The kernel widens the bounds first, so that every step passes the slider's validation;
-    ``hold_sync`` then sends only the final bounds, step and value together.
-    """
-    if not high > low:
-        high = low + 1.0
-    with slider.hold_sync():
-        slider.max = max(high, slider.max)
-        slider.min = min(low, slider.min)
-        slider.step = (high - low) / 1000
-        start, end = (min(max(float(v), low), high) for v in sorted(value))
-        slider.value = (start, end)
-        slider.min, slider.max = low, high
