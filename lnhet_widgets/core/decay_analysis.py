@@ -32,23 +32,22 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
 from scipy.optimize import nnls
 from scipy.stats import f as f_distribution
 
 from ._results import ResultIO
 from ._validate import check_range
 from .fitting import (
-    _GRID_LIFETIMES,
-    _GRID_POINTS,
     DecayFit,
     ReconvolutionFit,
     _checked_data,
     _checked_irf,
     _fit_window,
     _lifetime_bounds,
+    _lightly_smoothed,
     _min_points,
     _sigma,
+    _start_grid,
     _weighted_fit,
     _window_indices,
     fit_decay,
@@ -392,7 +391,7 @@ def _rise_window(t: np.ndarray, y: np.ndarray, window) -> tuple[int, int]:
     that the detector saw), the lowest point after that fall."""
     if window is not None:
         return _window_indices(t, y, window)
-    smooth = uniform_filter1d(y, max(3, t.size // 200), mode="nearest")
+    smooth = _lightly_smoothed(y)
     rise = smooth[:int(np.argmax(smooth)) + 1]
     # how far the curve still falls after each point before it reaches its maximum
     fall = rise - np.minimum.accumulate(rise[::-1])[::-1]
@@ -404,11 +403,7 @@ def _rise_window(t: np.ndarray, y: np.ndarray, window) -> tuple[int, int]:
 
 def _rise_grid_start(x, y, sigma):
     """Best (A, τd, δ, y0) over pairs τr ≤ τd of a log grid (A and y0 solved exactly)."""
-    rows = np.arange(x.size)
-    if x.size > _GRID_POINTS:
-        rows = np.unique(np.linspace(0, x.size - 1, _GRID_POINTS).astype(int))
-    span = x[-1] - x[0]
-    grid = np.geomspace(max(np.median(np.diff(x)), span * 1e-4), 2.0 * span, _GRID_LIFETIMES)
+    rows, grid = _start_grid(x)
     weight = 1.0 / sigma[rows]
     target = y[rows] * weight
     best = None
@@ -486,8 +481,7 @@ def fit_rise_decay(t, y, *, weights="auto", window=None, t0=None) -> RiseDecayFi
     span = float(x[-1] - x[0])
     if fit_t0:
         onset = float(x[0])
-        peak = float(x[int(np.argmax(uniform_filter1d(yw, max(3, x.size // 200),
-                                                       mode="nearest")))])
+        peak = float(x[int(np.argmax(_lightly_smoothed(yw)))])
     else:
         onset = check_range("t0", t0, "(unit of t)", x[0] - span, x[-1])
     sigma, weight_name = _sigma(yw, weights)

@@ -237,13 +237,17 @@ def _checked_irf(t: np.ndarray, irf) -> tuple[np.ndarray, float]:
     return irf / total, step
 
 
+def _lightly_smoothed(y: np.ndarray) -> np.ndarray:
+    """``y`` averaged over 0.5 % of its points (at least 3): enough for the noise of single
+    channels not to decide where a maximum or the steepest rise is."""
+    return uniform_filter1d(y, max(3, y.size // 200), mode="nearest")
+
+
 def _window_indices(t: np.ndarray, y: np.ndarray, window) -> tuple[int, int]:
     if window is None:
         # Start at the maximum of the lightly smoothed curve: a rising part (feeding by energy
         # transfer, or the instrument response) is not a decay.
-        width = max(3, t.size // 200)
-        start = int(np.argmax(uniform_filter1d(y, width, mode="nearest")))
-        return start, t.size
+        return int(np.argmax(_lightly_smoothed(y))), t.size
     try:
         low, high = (float(w) for w in window)
     except (TypeError, ValueError):
@@ -293,6 +297,18 @@ def _min_points(n_exp: int, irf: bool) -> int:
     return _MIN_POINTS_PER_PARAMETER * _n_parameters(n_exp, irf)
 
 
+def _start_grid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points and lifetimes of the grid searches for starting values: at most
+    ``_GRID_POINTS`` of the window, and ``_GRID_LIFETIMES`` log-spaced lifetimes from a
+    channel (or 1e-4 of the window) to twice the window."""
+    rows = np.arange(x.size)
+    if x.size > _GRID_POINTS:
+        rows = np.unique(np.linspace(0, x.size - 1, _GRID_POINTS).astype(int))
+    span = x[-1] - x[0]
+    step = np.median(np.diff(x))
+    return rows, np.geomspace(max(step, span * 1e-4), 2.0 * span, _GRID_LIFETIMES)
+
+
 def _grid_start(x: np.ndarray, y: np.ndarray, sigma: np.ndarray, n_exp: int, basis=None):
     """Best (amplitudes, lifetimes, y0) over a log grid of lifetimes, by variable projection.
 
@@ -303,12 +319,7 @@ def _grid_start(x: np.ndarray, y: np.ndarray, sigma: np.ndarray, n_exp: int, bas
     falls back to the best combination with some amplitudes at zero, and the nonlinear fit
     starts from there.
     """
-    rows = np.arange(x.size)
-    if x.size > _GRID_POINTS:
-        rows = np.unique(np.linspace(0, x.size - 1, _GRID_POINTS).astype(int))
-    span = x[-1] - x[0]
-    step = np.median(np.diff(x))
-    grid = np.geomspace(max(step, span * 1e-4), 2.0 * span, _GRID_LIFETIMES)
+    rows, grid = _start_grid(x)
     if basis is None:
         columns = np.exp(-x[rows, None] / grid[None, :])
     else:
@@ -393,8 +404,7 @@ def _convolved(irf: np.ndarray, step: float, lifetimes) -> np.ndarray:
 def _irf_start_shift(y: np.ndarray, irf: np.ndarray) -> float:
     """Channels from the IRF's maximum to the steepest rise of the data: where a decay much
     longer than the IRF rises fastest, y' ≈ A·IRF."""
-    width = max(3, y.size // 200)
-    slope = np.gradient(uniform_filter1d(y, width, mode="nearest"))
+    slope = np.gradient(_lightly_smoothed(y))
     return float(np.argmax(slope) - np.argmax(irf))
 
 
