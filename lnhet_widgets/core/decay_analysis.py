@@ -38,14 +38,17 @@ from scipy.stats import f as f_distribution
 from ._results import ResultIO
 from ._validate import check_range
 from .fitting import (
+    _MIN_POINTS_PER_PARAMETER,
     DecayFit,
     ReconvolutionFit,
     _checked_data,
     _checked_irf,
+    _fit_statistics,
     _fit_window,
     _lifetime_bounds,
     _lightly_smoothed,
     _min_points,
+    _n_parameters,
     _sigma,
     _start_grid,
     _weighted_fit,
@@ -203,7 +206,7 @@ class DecayModelComparison(ResultIO):
 
 
 def _chi2_and_dof(fit: DecayFit) -> tuple[float, int]:
-    n_params = 2 * fit.n_exp + 1 + int(isinstance(fit, ReconvolutionFit))
+    n_params = _n_parameters(fit.n_exp, isinstance(fit, ReconvolutionFit))
     dof = max(fit.t.size - n_params, 1)
     return fit.reduced_chi2 * dof, dof
 
@@ -475,9 +478,9 @@ def fit_rise_decay(t, y, *, weights="auto", window=None, t0=None) -> RiseDecayFi
     x, yw = t[start:stop], y[start:stop]
     fit_t0 = t0 is None
     n_params = 4 + int(fit_t0)
-    if x.size < 3 * n_params:
+    if x.size < _MIN_POINTS_PER_PARAMETER * n_params:
         raise ValueError(f"the fit window holds {x.size} points; a rise and decay needs at "
-                         f"least {3 * n_params}")
+                         f"least {_MIN_POINTS_PER_PARAMETER * n_params}")
     span = float(x[-1] - x[0])
     if fit_t0:
         onset = float(x[0])
@@ -522,12 +525,7 @@ def fit_rise_decay(t, y, *, weights="auto", window=None, t0=None) -> RiseDecayFi
     p, resid, jac, sigma = solve(start_vector, sigma)
     if fit_t0:
         p, resid, jac, sigma = solve(np.append(p, onset), sigma)
-    dof = max(x.size - n_params, 1)
-    reduced_chi2 = float(resid @ resid / dof)
-    covariance = np.linalg.pinv(jac.T @ jac)
-    if weight_name == "none":
-        covariance = covariance * reduced_chi2
-    errors = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
+    reduced_chi2, covariance, errors = _fit_statistics(resid, jac, weight_name)
     decay_time = math.exp(p[1])
     rise_time = decay_time * math.exp(-p[2])
     # ln τr = ln τd − δ

@@ -440,23 +440,34 @@ def _weighted_fit(y, sigma, weight_name, model_and_jacobian, start_vector, bound
     return p, residual(p), jacobian(p), state["sigma"]
 
 
-def _covariance(jac: np.ndarray, amplitudes: np.ndarray, weight_name: str,
-                reduced_chi2: float) -> tuple[np.ndarray, np.ndarray]:
-    """Covariance of (A_i, ln t_i, the rest) and the standard errors.
+def _free_parameters(amplitudes: np.ndarray, n_params: int) -> np.ndarray:
+    """Which of (A_i, ln t_i, the rest) the covariance treats as free.
 
     A component whose amplitude ended on its bound (zero) carries no information: its
-    amplitude and lifetime are held fixed in the covariance and get NaN errors.
+    amplitude and lifetime are held fixed.
     """
-    n_exp, n_params = amplitudes.size, jac.shape[1]
     active = amplitudes > 1e-9 * max(float(amplitudes.max()), 1e-300)
-    free = np.concatenate([active, active, np.ones(n_params - 2 * n_exp, dtype=bool)])
+    return np.concatenate([active, active, np.ones(n_params - 2 * amplitudes.size, dtype=bool)])
+
+
+def _fit_statistics(resid: np.ndarray, jac: np.ndarray, weight_name: str,
+                    free=None) -> tuple[float, np.ndarray, np.ndarray]:
+    """χ² per degree of freedom, covariance and standard errors of a weighted fit.
+
+    Parameters not ``free`` get zero covariance and NaN errors. With equal weights σ is not
+    known, so the covariance is scaled by the reduced χ² (the scatter estimates σ²).
+    """
+    n_params = jac.shape[1]
+    reduced_chi2 = float(resid @ resid / max(resid.size - n_params, 1))
+    if free is None:
+        free = np.ones(n_params, dtype=bool)
     covariance = np.zeros((n_params, n_params))
     jac_free = jac[:, free]
     covariance[np.ix_(free, free)] = np.linalg.pinv(jac_free.T @ jac_free)
     if weight_name == "none":
         covariance = covariance * reduced_chi2
     errors = np.where(free, np.sqrt(np.clip(np.diag(covariance), 0.0, None)), np.nan)
-    return covariance, errors
+    return reduced_chi2, covariance, errors
 
 
 def fit_decay(t, y, *, n_exp: int = 1, weights="auto", window=None, irf=None) -> DecayFit:
@@ -572,10 +583,9 @@ def fit_decay(t, y, *, n_exp: int = 1, weights="auto", window=None, irf=None) ->
                                             upper[n_exp:2 * n_exp])
     p, resid, jac, sigma = _weighted_fit(yw, sigma, weight_name, model_and_jacobian,
                                          start_vector, (lower, upper), x_scale)
-    dof = max(x.size - n_params, 1)
-    reduced_chi2 = float(resid @ resid / dof)
     amps = p[:n_exp]
-    covariance, errors = _covariance(jac, amps, weight_name, reduced_chi2)
+    reduced_chi2, covariance, errors = _fit_statistics(resid, jac, weight_name,
+                                                       _free_parameters(amps, n_params))
 
     u = p[n_exp:2 * n_exp]
     taus = np.exp(u)
