@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 from scipy.stats import exponnorm
+from test_fitting import IRF, T_NS, TCSPC_CASES, T, poisson_decay, tcspc_counts
 
 from lnhet_widgets.core.decay_analysis import (
     DecayModelComparison,
@@ -19,20 +20,6 @@ from lnhet_widgets.core.decay_analysis import (
 )
 from lnhet_widgets.core.fitting import ReconvolutionFit, fit_decay, multi_exponential
 from lnhet_widgets.data import example_decays, load_example_decay
-
-T = np.linspace(0.0, 8e-3, 3200)  # 2.5 µs bins, like the bundled NIR decays
-CASES = {  # n_exp: (amplitudes in counts, lifetimes in s, background in counts)
-    1: ([3000.0], [4.3e-4], 80.0),
-    2: ([2000.0, 1000.0], [2.0e-4, 1.5e-3], 80.0),
-    3: ([1500.0, 1500.0, 800.0], [5e-5, 4e-4, 2e-3], 60.0),
-}
-
-
-def poisson_decay(n_exp, seed):
-    amplitudes, lifetimes, background = CASES[n_exp]
-    return np.random.default_rng(seed).poisson(
-        multi_exponential(T, amplitudes, lifetimes, background))
-
 
 # --- runs test ---
 
@@ -130,14 +117,9 @@ def test_comparison_bad_options(kwargs, message):
 
 
 def test_comparison_with_an_instrument_response():
-    t = np.arange(1024) * 0.025  # ns
-    width = 0.2 / 2.3548
-    irf = np.exp(-0.5 * ((t - 2.0) / width) ** 2)
-    for amplitudes, lifetimes in (([1e4], [1.5]), ([8e3, 2e3], [0.4, 3.0])):
-        clean = 5.0 + sum(a * tau * exponnorm.pdf(t, tau / width, loc=2.0, scale=width)
-                          for a, tau in zip(amplitudes, lifetimes, strict=True))
-        counts = np.random.default_rng(1).poisson(clean)
-        comparison = compare_decay_models(t, counts, irf=irf)
+    for amplitudes, lifetimes in TCSPC_CASES.values():
+        counts = tcspc_counts(amplitudes, lifetimes, seed=1)
+        comparison = compare_decay_models(T_NS, counts, irf=IRF)
         assert all(isinstance(fit, ReconvolutionFit) for fit in comparison.fits)
         assert comparison.best_n_exp == len(lifetimes)
         back = DecayModelComparison.from_json(comparison.to_json())
