@@ -86,14 +86,15 @@ def scale_rate(params: TransferParams, rate: str, factor: float) -> TransferPara
             vacancy_quenching_s=params.vacancy_quenching_s * factor)
     if rate in ("etu", "cross_relaxation"):
         def scaled(et):
-            if et.donor == "Yb" if rate == "etu" else et.name.startswith("CR"):
-                return dataclasses.replace(
-                    et, strength_a6_s=et.strength_a6_s * factor,
-                    strength_avg_s=None if et.strength_avg_s is None
-                    else et.strength_avg_s * factor)
-            return et
-        return dataclasses.replace(params, energy_transfer=tuple(map(scaled,
-                                                                     params.energy_transfer)))
+            chosen = et.donor == "Yb" if rate == "etu" else et.name.startswith("CR")
+            if not chosen:
+                return et
+            avg = None if et.strength_avg_s is None else et.strength_avg_s * factor
+            return dataclasses.replace(et, strength_a6_s=et.strength_a6_s * factor,
+                                       strength_avg_s=avg)
+
+        return dataclasses.replace(
+            params, energy_transfer=tuple(scaled(et) for et in params.energy_transfer))
     if rate == "yb_radiative":
         return dataclasses.replace(params, yb_lifetime_s=params.yb_lifetime_s / factor)
     raise ValueError(f"rate must be one of {list(RATE_KNOBS)}, got {rate!r}")

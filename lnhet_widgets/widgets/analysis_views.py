@@ -110,6 +110,8 @@ class Outcome:
     Curves are ``(x, y)`` pairs of arrays in the plot's units, or None where the analysis has
     none; ``fit_label``/``extra_label`` name the curves in the legend. ``window`` is the range
     of x actually analysed. ``data`` replaces the raw data on the plot (a histogram of sizes).
+    ``comparison`` is the :class:`~lnhet_widgets.core.decay_analysis.DecayModelComparison` of
+    an automatic choice of exponentials, exported with the result.
     """
 
     result: object
@@ -176,8 +178,12 @@ def _decay_quantities(fit, unit: str, y_unit: str) -> list[Quantity]:
     return rows
 
 
+def _with_unit(label: str, unit: str) -> str:
+    return f"{label} ({unit})" if unit else label
+
+
 def _residual_label(weights: str, y_unit: str) -> str:
-    return "(y − fit)/σ" if weights == "poisson" else f"y − fit{f' ({y_unit})' if y_unit else ''}"
+    return "(y − fit)/σ" if weights == "poisson" else _with_unit("y − fit", y_unit)
 
 
 def decay_outcome(t, y, *, unit: str, y_unit: str, n_exp, weights: str, window) -> Outcome:
@@ -204,7 +210,7 @@ def decay_outcome(t, y, *, unit: str, y_unit: str, n_exp, weights: str, window) 
     return Outcome(
         result=fit, window=(fit.window_start, fit.window_end),
         title=f"{fit.n_exp}-exponential decay fit", x_label=f"time ({unit})",
-        y_label=f"intensity{f' ({y_unit})' if y_unit else ''}",
+        y_label=_with_unit("intensity", y_unit),
         fit=(fit.t, fit.y_fit), fit_label=f"fit, {fit.n_exp} exp.",
         residuals=(fit.t, fit.residuals), residual_label=_residual_label(fit.weights, y_unit),
         quantities=tuple(_decay_quantities(fit, unit, y_unit)), summary=summary,
@@ -250,7 +256,7 @@ def rise_decay_outcome(t, y, *, unit: str, y_unit: str, weights: str, window) ->
                f"(χ²ᵣ = {fit.reduced_chi2:.3g})")
     return Outcome(
         result=fit, window=(fit.window_start, fit.window_end), title="Rise-and-decay fit",
-        x_label=f"time ({unit})", y_label=f"intensity{f' ({y_unit})' if y_unit else ''}",
+        x_label=f"time ({unit})", y_label=_with_unit("intensity", y_unit),
         fit=(fit.t, fit.y_fit), fit_label="fit, rise and decay",
         residuals=(fit.t, fit.residuals),
         residual_label=_residual_label(fit.weights, y_unit),
@@ -531,6 +537,6 @@ def results_json(outcome: Outcome, meta: dict) -> str:
         {"quantity": q.key, "label": q.label, "value": _number(q.value),
          "uncertainty": _number(q.error), "unit": q.unit} for q in outcome.quantities]
     payload["result"] = json.loads(outcome.result.to_json())
-    if outcome.comparison is not None and hasattr(outcome.comparison, "to_json"):
+    if outcome.comparison is not None:
         payload["model_comparison"] = json.loads(outcome.comparison.to_json())
     return json.dumps(payload, indent=1, ensure_ascii=False)
