@@ -14,11 +14,26 @@ modelled, and the choices behind it:
   (:mod:`~lnhet_widgets.core.nucleation`), Poisson events in the simulated volume.
 * **Heterogeneous nucleation** on every bare core with Fletcher's factor f(m, R/r*)/2. The
   wetting m = (γ_core,liquid − γ_chem − w_el(R, T)) / γ_shell,liquid (Young's relation,
-  clipped to [−1, 1]) carries the areal strain energy w_el = E_el/(4πR²) of a coherent shell
-  (:func:`~lnhet_widgets.core.strain.coreshell_strain`, thick-shell limit b → ∞), computed with
-  the effective misfit f_eff of the pair at the reaction temperature
-  (:func:`~lnhet_widgets.core.mismatch.effective_misfit`). w_el grows linearly with R: wetting
-  turns into non-wetting at a core size, which is the core-size limit.
+  clipped to [−1, 1]) carries the areal strain energy w_el = E_el/(4πR²) of the shell
+  (:func:`~lnhet_widgets.core.strain.coreshell_strain`, thick-shell limit b → ∞). w_el grows
+  linearly with R: wetting turns into non-wetting at a core size, which is the core-size limit.
+* **Misfit relaxation while a shell nucleates** (SCIENCE §4a). The misfit in w_el is not the
+  coherent f_eff of the pair (:func:`~lnhet_widgets.core.mismatch.effective_misfit`, 12.1 % for
+  β-NaGdF4/CsPbBr3 at 220 °C, above the 10 % coherence cap
+  :data:`~lnhet_widgets.core.mismatch.MAX_COHERENT_MISFIT`) but what is left of it after the
+  interface has relaxed part of it, by nucleating misfit dislocations or reconstructing into
+  coincidence sites, during the time t_n a shell nucleus spends on the core. That is a
+  thermally activated process with ν t_n attempts over a barrier E_r:
+
+      r(T) = 1 − exp(−ν t_n exp(−E_r / RT)),   f_rel(T) = min(f_eff (1 − r(T)), cap)
+
+  (:func:`relaxation_fraction`, :func:`relaxed_misfit`). Misfit beyond the cap cannot be held
+  coherently at all (the strained layer is past its critical thickness at one monolayer), so
+  it relaxes without a barrier: the min(). With the defaults the cap binds only below
+  ≈ 198 °C. Because w_el ∝ f², the core-size limit scales as 1/(1 − r)²; this is what makes
+  temperature decide, as P1 says ("a high reaction temperature is crucial to help to overcome
+  the lattice mismatch"). Classical nucleation alone predicts the opposite: a colder reaction
+  has a higher supersaturation, which helps heterogeneous nucleation too.
 * **Growth** of shells and free crystals, mixed diffusion/reaction control with the
   Gibbs–Thomson term; the monomer ledger is exact (``mass_balance_error`` ≤ 1e-9).
 * **Capture.** A bare core that meets a growing crystal (Brownian collision kernel) is engulfed
@@ -42,30 +57,48 @@ SCIENCE §4, each a test in ``tests/test_growth.py``:
   rest: oleate ligands, aggregates, cores lost in the transfer). The fraction is fixed by G4's
   edge lengths and used unchanged for every other condition; the *ratios* of edges between
   phases and sizes (G3, G4) then follow from mass balance and the core densities alone.
+* Misfit relaxation: E_r = 60 kJ/mol (0.62 eV) and ν t_n = 8.5e5, fixed by G5, P1's one pair
+  of data points on temperature (7.1 ± 0.4 nm β-LnNPs: coated at 220 °C, mostly not at 210 °C,
+  which E6's 1.9-fold at 210 °C also asks for). They give r = 0.31 at 220 °C and 0.24 at
+  210 °C (f_rel 8.3 % and 9.2 %): 1 − r changes 1.10-fold in 10 K, the core-size limit
+  1.2-fold (from ≈ 8.0 to ≈ 6.6 nm). G5 at 220 °C (with G1) pins the number of successful
+  attempts ν t_n exp(−E_r/RT) at 220 °C to within a few per cent; G5 at 210 °C needs
+  E_r ≥ 45 kJ/mol (with less, 10 K change 1 − r too little: 0.33 coated at 40 kJ/mol), and
+  E6's 1.9-fold at 210 °C (about 0.07 of the cores coated, if the enhancement scales with the
+  coated share: ≈ 12-fold with all coated) places it near 60 kJ/mol (0.02 coated at 70, 0.14
+  at 50 kJ/mol). What they mean: 0.6 eV is the scale of ion migration in
+  the soft halide lattice (halide-vacancy hops in CsPbBr3 cost a few tenths of an eV), the
+  rearrangement an interface dislocation or a coincidence-site reconstruction needs; with an
+  attempt frequency ν ≈ 1e13 s⁻¹, ν t_n = 8.5e5 is a nucleus that keeps its interface open to
+  rearrangement for ≈ 0.1 µs before its growth locks it. These are two fitted constants on one
+  pair of data points, not measured values: the model's *prediction* is the tilt of the
+  coated/bare boundary with temperature (≈ 5.7, 6.6, 8.0 and > 10 nm at 200, 210, 220 and
+  230 °C for 7 nm-class cores), which an experiment can test.
 * Interface energies γ_shell,liquid = 0.05 J/m² (an effective CNT value for a ligand-capped
   perovskite; it also sets r* ≈ 1 nm and the Gibbs–Thomson ripening), γ_core,liquid =
-  0.78 J/m² and γ_chem = 0.15 J/m²: with f_eff = 12.1 % for β-NaGdF4/CsPbBr3 at 220 °C the
-  wetting m crosses from wetting to non-wetting between 7.6 and 8.5 nm (the 8 nm limit; G1,
-  G2). α-NaYF4 (f_eff 8.2 %) stays wetting up to ~17 nm: the model predicts a larger limit
-  for the cubic core, which P1 did not test.
+  0.47 J/m² and γ_chem = 0.15 J/m²: with the relaxed misfit f_rel = 8.3 % for β-NaGdF4/CsPbBr3
+  at 220 °C the wetting m crosses from wetting to non-wetting between 7.6 and 8.5 nm (the 8 nm
+  limit; G1, G2). γ_core,liquid is re-fixed by G1 for the relaxed misfit (0.78 J/m² with the
+  coherent one). The areal strain energy at the 8 nm limit is then 1.85 eV nm⁻² (coherent
+  f_eff: 3.9 eV nm⁻²), still 2–3 times Gong and Kelley's 0.6–0.85 eV nm⁻² for CdSe/CdS: less
+  relaxation would need a broader size limit than G1 allows. α-NaYF4 (f_eff 8.2 %, relaxed
+  5.6 % at 220 °C) stays wetting to much larger cores: the model predicts a larger limit for
+  the cubic core, which P1 did not test.
 * Solubility 0.1 mM at 220 °C with ΔH_s = 200 kJ/mol: the injected 7.9 mM of monomer is
   released over ``release_time_s = 1`` s (mixing and conversion of the Cs-oleate), so that
   shells nucleated on wetting cores hold S below the homogeneous threshold at 220 °C (G7: no
   free crystals from 3.7 nm cores) while cores too large to be wetted leave the monomer to
   homogeneous nucleation (G2: ~8 nm free cubes, the size of a core-free synthesis).
   A_hom = 1e34 m⁻³ s⁻¹, A_het = 1e18 m⁻² s⁻¹, growth rate constant 1e-5 m/s,
-  D = 1e-9 m²/s, capture efficiency 2e-6 (mean 1.1 cores per structure for LnNP40, rising
-  with core mass: G8), kinetic activation 60 kJ/mol.
+  D = 1e-9 m²/s, kinetic activation 60 kJ/mol.
+* Capture efficiency 1.2e-6: mean 1.1 cores per structure for LnNP40 (P1: "some
+  heterostructures have multiple LnNP cores"), rising with core mass (G8). Re-fixed from 2e-6
+  with the relaxation: partly wetted cores just above the limit are engulfed more readily, and
+  the old value let 8.5–9.5 nm cores into G1's bin through capture alone.
 
-What this model does not reproduce: G5's *coated fraction* at 210 °C. Lowering the temperature
-by 10 K raises S 2.7-fold and does switch on homogeneous nucleation (the free-crystal share of
-the perovskite rises from 0.1 % at 220 °C to 35 % at 210 °C for 7.1 nm cores, P1's argument),
-but cores that are wetted nucleate their shells first, during the rise of S, and stay coated.
-In this framework the size limit is sharp (between 8.0 and 8.5 nm the heterogeneous barrier
-changes by ~20 kT), so a 10 K change of supersaturation cannot move the limit below 7 nm; that
-would need a temperature-dependent wetting of ~0.01 J m⁻² K⁻¹ (e.g. oleate desorption from
-the core), which SCIENCE §4 does not contain. The test of G5's coated fraction is marked as an
-expected failure and states this.
+What the model does not contain: the high-temperature side is not calibrated. Above ≈ 230 °C
+the supersaturation stays lower, fewer shells nucleate and ripening is faster, so small cores
+end under perovskite islands too small to enclose them; P1 did not grow above 220 °C.
 
 Examples
 --------
@@ -94,7 +127,7 @@ from ._results import ResultIO
 from ._validate import check_range
 from .crystal import _check_dopants, bulk
 from .materials import get_material, list_materials
-from .mismatch import effective_misfit, perovskite_stability
+from .mismatch import MAX_COHERENT_MISFIT, effective_misfit, perovskite_stability
 from .nucleation import planar_fletcher_factor
 from .strain import coreshell_strain
 from .structures import build_heterostructure
@@ -109,6 +142,8 @@ __all__ = [
     "coating_map",
     "core_density_g_cm3",
     "core_wetting",
+    "relaxation_fraction",
+    "relaxed_misfit",
     "simulate_growth",
 ]
 
@@ -134,10 +169,17 @@ _DT_MAX_S = 0.25
 class GrowthParams(ParamsDict):
     """Recipe and model constants of one hot-injection reaction; defaults are P1's recipe.
 
-    Recipe (P1 methods): 0.15 g β-NaGd0.69F4:Yb0.3,Tm0.01 cores (LnNP40, 7.6 ± 0.8 nm),
+    Recipe (P1 methods): 0.15 g β-NaGd0.79F4:Yb0.2,Tm0.01 cores (LnNP40, 7.6 ± 0.8 nm),
     0.5 mmol PbBr2 in 15 mL ODE + 1.5 mL OA + 1.5 mL OAm, 1 mL Cs-oleate (0.4 g Cs2CO3 in
-    1.25 mL OA + 15 mL ODE) injected at 220 °C, 60 s, then a water bath. The model constants
-    and their justification are in the module docstring of :mod:`lnhet_widgets.core.growth`.
+    1.25 mL OA + 15 mL ODE) injected at 220 °C, 60 s, then a water bath. P1's other samples
+    are other cores: the α/β-LnNPs of G4/G5 are α-NaY0.69F4:Yb0.3,Tm0.01 and
+    β-NaGd0.69F4:Yb0.3,Tm0.01 (``dopants=(("Yb", 0.3), ("Tm", 0.01))``), the inert cores of G3
+    undoped α-NaYF4 and β-NaGdF4 (``dopants=()``). The model constants and their justification
+    are in the module docstring of :mod:`lnhet_widgets.core.growth`; among them the two of the
+    misfit relaxation (SCIENCE §4a), ``relaxation_energy_kj_mol`` (E_r, the barrier to nucleate
+    a misfit dislocation or a coincidence-site reconstruction at the interface, kJ/mol) and
+    ``relaxation_attempts`` (ν t_n, attempts during the nucleation of a shell, dimensionless),
+    both fixed by G5 at 210 °C vs 220 °C.
 
     Every field is validated at construction; a bad value raises ``ValueError`` naming the
     field, its unit and the allowed range.
@@ -151,10 +193,14 @@ class GrowthParams(ParamsDict):
     Traceback (most recent call last):
     ...
     ValueError: core_diameter_nm = 0.1 nm is outside the allowed range [1, 30] nm
+    >>> GrowthParams(relaxation_energy_kj_mol=-5.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: relaxation_energy_kj_mol = -5.0 kJ/mol is outside the allowed range [0, 500] kJ/mol
     """
 
     core: str = param("beta-NaGdF4", label="Core phase", choices=FLUORIDES)
-    dopants: tuple = (("Yb", 0.30), ("Tm", 0.01))
+    dopants: tuple = (("Yb", 0.20), ("Tm", 0.01))
     core_diameter_nm: float = param(7.6, label="Core diameter", unit="nm", min=1.0, max=30.0,
                                     step=0.1, description="mean core diameter")
     core_diameter_sd_nm: float = param(0.8, label="Core size spread", unit="nm", min=0.0,
@@ -180,7 +226,7 @@ class GrowthParams(ParamsDict):
     quench_depth_c: float = 40.0
     # Model constants (calibrated; see the module docstring).
     surface_energy_j_m2: float = 0.05
-    core_liquid_energy_j_m2: float = 0.78
+    core_liquid_energy_j_m2: float = 0.47
     interface_chemical_energy_j_m2: float = 0.15
     solubility_mm: float = 0.1
     reference_temperature_c: float = 220.0
@@ -191,9 +237,12 @@ class GrowthParams(ParamsDict):
     growth_rate_constant_m_s: float = 1e-5
     monomer_diffusivity_m2_s: float = 1e-9
     release_time_s: float = 1.0
-    capture_efficiency: float = 2e-6
+    capture_efficiency: float = 1.2e-6
     viscosity_mpa_s: float = 0.5
     dispersed_core_fraction: float = 0.03
+    # Misfit relaxation during shell nucleation (SCIENCE §4a), fixed by G5 (210 vs 220 °C).
+    relaxation_energy_kj_mol: float = 60.0
+    relaxation_attempts: float = 8.5e5
     simulated_cores: int = 1500
 
     def __post_init__(self):
@@ -280,6 +329,8 @@ _RANGES = (
     ("capture_efficiency", "", 0.0, 1.0),
     ("viscosity_mpa_s", "mPa s", 0.01, 100.0),
     ("dispersed_core_fraction", "", 1e-4, 1.0),
+    ("relaxation_energy_kj_mol", "kJ/mol", 0.0, 500.0),
+    ("relaxation_attempts", "", 0.0, 1e15),
     ("simulated_cores", "", 10, 20000),
 )
 
@@ -302,7 +353,8 @@ def core_wetting(core_diameter_nm, params: GrowthParams, *, temperature_c=None):
     """Young's wetting m = cos θ of the shell on a core, with the strain penalty (SCIENCE §4).
 
     m = (γ_core,liquid − γ_chem − w_el(R, T)) / γ_shell,liquid, clipped to [−1, 1], where w_el
-    is the coherent strain energy per interface area for the effective misfit at T.
+    is the strain energy per interface area for the misfit left after relaxation at T
+    (:func:`relaxed_misfit`).
 
     Parameters
     ----------
@@ -325,22 +377,96 @@ def core_wetting(core_diameter_nm, params: GrowthParams, *, temperature_c=None):
     True
     """
     temp = params.temperature_c if temperature_c is None else temperature_c
-    w_per_nm = _strain_energy_per_radius(params.core, params.shell, round(float(temp), 2))
+    f_rel = relaxed_misfit(params, temperature_c=temp)
+    w_per_nm = _strain_energy_per_radius(params.core, params.shell) * f_rel**2
     radius_nm = 0.5 * np.asarray(core_diameter_nm, dtype=float)
     w_el = w_per_nm * radius_nm
     m = (params.core_liquid_energy_j_m2 - params.interface_chemical_energy_j_m2 - w_el)
     return np.clip(m / params.surface_energy_j_m2, -1.0, 1.0), w_el
 
 
-@functools.lru_cache(maxsize=256)
-def _strain_energy_per_radius(core: str, shell: str, temperature_c: float) -> float:
-    """w_el per nm of core radius (J/m² per nm) in the thick-shell limit; w_el ∝ R."""
-    f_eff = effective_misfit(core, shell, temperature_c=temperature_c)
+def relaxation_fraction(temperature_c, params: GrowthParams | None = None):
+    """Share r(T) of the misfit that the interface relaxes while a shell nucleates (SCIENCE §4a).
+
+    r(T) = 1 − exp(−ν t_n exp(−E_r / RT)), with E_r = ``params.relaxation_energy_kj_mol`` and
+    ν t_n = ``params.relaxation_attempts``: the probability that at least one of the ν t_n
+    attempts over the barrier E_r succeeded, read as the relaxed share of the misfit. It rises
+    monotonically from 0 (cold, or no attempts) to 1 (hot).
+
+    Parameters
+    ----------
+    temperature_c : float or array_like
+        Temperature, °C, above −273.15.
+    params : GrowthParams, optional
+        Source of E_r and ν t_n (default: the package defaults).
+
+    Returns
+    -------
+    float or ndarray
+        r(T), in [0, 1], the shape of ``temperature_c``.
+
+    Examples
+    --------
+    >>> [round(float(relaxation_fraction(t)), 2) for t in (210.0, 220.0)]
+    [0.24, 0.31]
+    """
+    p = GrowthParams() if params is None else params
+    t_k = np.asarray(temperature_c, dtype=float) + _KELVIN
+    if not np.all(np.isfinite(t_k)) or np.any(t_k <= 0.0):
+        raise ValueError(f"temperature_c must be finite and above −273.15 °C, got "
+                         f"{temperature_c!r}")
+    successes = p.relaxation_attempts * np.exp(-p.relaxation_energy_kj_mol * 1e3
+                                               / (_GAS_CONSTANT * t_k))
+    r = -np.expm1(-successes)
+    return float(r) if r.ndim == 0 else r
+
+
+def relaxed_misfit(params: GrowthParams, *, temperature_c=None) -> float:
+    """Misfit left in the shell's strain penalty: f_eff (1 − r(T)), at most the coherence cap.
+
+    f_eff is the effective misfit of the core/shell pair at T
+    (:func:`~lnhet_widgets.core.mismatch.effective_misfit`) and r(T) is
+    :func:`relaxation_fraction`. Misfit beyond
+    :data:`~lnhet_widgets.core.mismatch.MAX_COHERENT_MISFIT` (10 %) cannot stay coherent and
+    relaxes without a barrier, so the result never exceeds the cap.
+
+    Parameters
+    ----------
+    params : GrowthParams
+        Core, shell and relaxation constants.
+    temperature_c : float, optional
+        Temperature, °C; default ``params.temperature_c``.
+
+    Returns
+    -------
+    float
+        Relaxed misfit (signed like f_eff).
+
+    Examples
+    --------
+    >>> p = GrowthParams()
+    >>> round(relaxed_misfit(p), 4), round(relaxed_misfit(p, temperature_c=210.0), 4)
+    (0.0829, 0.0915)
+    >>> relaxed_misfit(GrowthParams(relaxation_attempts=0.0))  # no relaxation: held at the cap
+    0.1
+    """
+    temp = params.temperature_c if temperature_c is None else temperature_c
+    f_eff = effective_misfit(params.core, params.shell, temperature_c=round(float(temp), 2))
+    relaxed = abs(f_eff) * (1.0 - relaxation_fraction(temp, params))
+    return math.copysign(min(relaxed, MAX_COHERENT_MISFIT), f_eff)
+
+
+@functools.lru_cache(maxsize=64)
+def _strain_energy_per_radius(core: str, shell: str) -> float:
+    """w_el per nm of core radius and per unit misfit² (J/m² per nm), thick-shell limit.
+
+    Linear elasticity: P ∝ f and E_el ∝ f², so one solution at f = 1 % scales to any misfit.
+    """
     m_core, m_shell = get_material(core), get_material(shell)
-    strain = coreshell_strain(1.0, _THICK_SHELL_RATIO, f_eff, core_bulk_gpa=m_core.bulk_gpa,
+    strain = coreshell_strain(1.0, _THICK_SHELL_RATIO, 0.01, core_bulk_gpa=m_core.bulk_gpa,
                               shell_bulk_gpa=m_shell.bulk_gpa, shell_shear_gpa=m_shell.shear_gpa,
                               n_points=3)
-    return strain.energy_density_ev_nm2 * 1.602176634e-19 / 1e-18
+    return strain.energy_density_ev_nm2 * 1.602176634e-19 / 1e-18 / 0.01**2
 
 
 @dataclass(frozen=True)
@@ -414,7 +540,11 @@ class GrowthResult(ResultIO):
     monomer_in_free : float
         Mass ledger, in monomers of the simulated volume (shells include partial islands).
     effective_misfit : float
-        f_eff of the core/shell pair at the reaction temperature.
+        Coherent f_eff of the core/shell pair at the reaction temperature.
+    relaxation_fraction : float
+        Share r(T) of the misfit relaxed while a shell nucleates (:func:`relaxation_fraction`).
+    relaxed_misfit : float
+        Misfit in the strain penalty of the wetting (:func:`relaxed_misfit`).
     perovskite_stable : bool
         Whether the cubic perovskite passes the tolerance-factor test (shells allowed).
     stability_reason : str
@@ -448,6 +578,8 @@ class GrowthResult(ResultIO):
     monomer_in_shells: float
     monomer_in_free: float
     effective_misfit: float
+    relaxation_fraction: float
+    relaxed_misfit: float
     perovskite_stable: bool
     stability_reason: str
     cores_in_reaction: float
@@ -534,6 +666,8 @@ class GrowthResult(ResultIO):
             "free_edge_mean_nm": free_mean,
             "free_volume_fraction": self.free_volume_fraction,
             "effective_misfit": self.effective_misfit,
+            "relaxation_fraction": self.relaxation_fraction,
+            "relaxed_misfit": self.relaxed_misfit,
             "perovskite_stable": self.perovskite_stable,
             "mass_balance_error": self.mass_balance_error,
         }
@@ -743,6 +877,8 @@ def simulate_growth(params: GrowthParams | None = None, seed: int = 0) -> Growth
         monomer_in_shells=float(np.sum(vol[hetero | island]) / v_m),
         monomer_in_free=float(np.sum(vol[free] * weight[free]) / v_m),
         effective_misfit=float(f_eff),
+        relaxation_fraction=relaxation_fraction(p.temperature_c, p),
+        relaxed_misfit=relaxed_misfit(p),
         perovskite_stable=bool(stability.forms_shell),
         stability_reason=stability.reason,
         cores_in_reaction=float(cores_in_flask),
