@@ -239,3 +239,45 @@ def test_run_button_starts_a_map_and_stop_is_harmless_when_idle():
     lab.run_button.click()
     lab._map_thread.join(timeout=60)
     assert lab.coating.coated_fraction.shape == (3, 2)  # 0.5 nm × 5 °C steps
+
+
+# --- misfit relaxation (SCIENCE §4a) --------------------------------------------------------
+
+
+def test_relaxation_constants_are_controls_and_the_summary_shows_r(lab):
+    lab.params = SMALL
+    for name in ("relaxation_energy_kj_mol", "relaxation_attempts"):
+        assert lab._extra[name].value == getattr(SMALL, name)
+    assert "Misfit relaxation" in lab.advanced.titles[1]
+    assert f"{lab.result.relaxation_fraction:.2f}" in lab.summary.value
+    assert f"{100 * lab.result.relaxed_misfit:.2f} %" in lab.summary.value
+    lab._extra["relaxation_attempts"].value = 0.0  # relaxation off: the misfit at the cap
+    assert lab.result.params.relaxation_attempts == 0.0
+    assert lab.result.relaxed_misfit == pytest.approx(0.10)
+    lab.params = SMALL
+    assert lab._extra["relaxation_attempts"].value == SMALL.relaxation_attempts
+
+
+@pytest.mark.parametrize("name, bad, words", [
+    ("relaxation_energy_kj_mol", -10.0, ("relaxation_energy_kj_mol", "kJ/mol", "[0, 500]")),
+    ("relaxation_attempts", -1.0, ("relaxation_attempts", "[0, 1e+15]")),
+])
+def test_bad_relaxation_constants_show_a_message_and_keep_the_result(lab, name, bad, words):
+    lab.params = SMALL
+    good = lab.result
+    lab._extra[name].value = bad
+    assert lab.status.kind == "error"
+    assert all(word in lab.status.message for word in words)
+    assert lab.result is good and lab.params == SMALL
+    lab._extra[name].value = getattr(SMALL, name)
+    assert lab.status.kind == "ok" and lab.result.params == SMALL
+
+
+def test_coating_map_shows_the_boundary_tilting_with_temperature():
+    lab = GrowthLab(SMALL)
+    _, t = lab._map_grid()
+    assert t.min() <= 200.0 and t.max() >= 240.0  # the default map spans 200–240 °C
+    m = lab.run_coating_map([6.5, 8.5], [210.0, 220.0, 230.0], wait=True)
+    # Hotter reactions coat larger cores (the relaxation); colder ones fewer.
+    assert m.coated_fraction[0, 0] < m.coated_fraction[0, 1]
+    assert m.coated_fraction[1, 1] < m.coated_fraction[1, 2]

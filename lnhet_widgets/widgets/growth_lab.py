@@ -91,6 +91,12 @@ _EXTRA_FIELDS = {
     "bath_temperature_c": "Water bath (°C)",
     "simulated_cores": "Simulated cores",
 }
+# The two constants of the misfit relaxation (SCIENCE §4a), offered under their own heading:
+# setting the attempts to 0 switches the relaxation off and shows classical nucleation alone.
+_RELAXATION_FIELDS = {
+    "relaxation_energy_kj_mol": "Barrier E_r (kJ/mol)",
+    "relaxation_attempts": "Attempts ν·t_n",
+}
 _DOPANT_ITEM = re.compile(
     r"^\s*([A-Z][a-z]?)\s*[:=]?\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(%?)\s*$")
 
@@ -336,7 +342,7 @@ class GrowthLab(SavableLab, widgets.VBox):
         # Recipe fields without panel metadata that a lesson may want to vary. Plain text
         # boxes without bounds: GrowthParams validates, and its message names the field.
         self._extra = {}
-        for name, label in _EXTRA_FIELDS.items():
+        for name, label in {**_EXTRA_FIELDS, **_RELAXATION_FIELDS}.items():
             kind = widgets.IntText if isinstance(getattr(start, name), int) else widgets.FloatText
             self._extra[name] = kind(value=getattr(start, name), description=label, style=style,
                                      layout={"width": "300px"})
@@ -345,9 +351,17 @@ class GrowthLab(SavableLab, widgets.VBox):
             layout={"width": "300px"})
         for control in (self.composition, *self._extra.values(), self.seed_control):
             control.observe(self._control_changed, names="value")
+        relaxation_note = widgets.HTML(
+            "<small>While a shell nucleates, the interface relaxes a share r(T) = 1 − "
+            "exp(−ν·t_n·exp(−E_r/RT)) of the misfit; the rest strains the shell. Both constants "
+            "are fixed by P1's 210 °C vs 220 °C pair; 0 attempts switch the relaxation off."
+            "</small>", layout={"width": "360px"})
         self.advanced = widgets.Accordion(
-            children=[widgets.VBox([*self._extra.values(), self.seed_control])],
-            titles=("Quench and sampling",), selected_index=None)
+            children=[widgets.VBox([*(self._extra[n] for n in _EXTRA_FIELDS), self.seed_control]),
+                      widgets.VBox([*(self._extra[n] for n in _RELAXATION_FIELDS),
+                                    relaxation_note])],
+            titles=("Quench and sampling", "Misfit relaxation (model constants)"),
+            selected_index=None)
 
     def _build_result_figures(self) -> None:
         # Every y scale gets headroom above the data (HEADROOM): bqplot draws legends inside
@@ -501,7 +515,7 @@ class GrowthLab(SavableLab, widgets.VBox):
                   # heat map covers it; the title says what the colour is.
                   bq.ColorAxis(scale=color, side="right", tick_format=".1f",
                                tick_values=np.linspace(0.0, 1.0, 6))],
-            title="Coated fraction of the cores (◆ current recipe; dashed: 8 nm)",
+            title="Coated fraction of the cores (◆ current recipe; dashed: P1's 8 nm at 220 °C)",
             layout={"height": "420px", "width": "100%"},
             fig_margin={"top": 40, "bottom": 50, "left": 65, "right": 90})
         self.map_box = widgets.VBox([
@@ -945,6 +959,8 @@ def _summary_html(r: GrowthResult) -> str:
          if r.free_counts.sum() > 0 else "—"),
         ("perovskite in free crystals", f"{100 * s['free_volume_fraction']:.1f} %"),
         (f"misfit f_eff at {r.params.temperature_c:g} °C", f"{100 * s['effective_misfit']:.2f} %"),
+        ("relaxed while nucleating, r(T)", f"{s['relaxation_fraction']:.2f}"),
+        ("misfit straining the shell", f"{100 * s['relaxed_misfit']:.2f} %"),
         ("shell allowed", "yes" if r.perovskite_stable else "no"),
     ]
     body = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
