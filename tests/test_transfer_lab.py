@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import traitlets
 
+from lnhet_widgets.core.conditions import P1_UC_POWER_W_CM2
 from lnhet_widgets.core.transfer import LINES, TransferParams, steady_state
 from lnhet_widgets.core.transient import P1_SAMPLES, bleach_kinetics
 from lnhet_widgets.widgets import TransferLab
@@ -49,7 +50,7 @@ def test_lab_starts_with_a_result(hetero):
     assert lab.sample == BETA == lab.sample_control.value
     assert lab.params.perovskite_edge_nm == SAMPLES[BETA]["perovskite_edge_nm"]
     assert lab.params.core_diameter_nm == 7.1 and lab.params.host == "beta-NaGdF4"
-    assert lab.excitation_nm == 980.0 and lab.power_w_cm2 == 10.0
+    assert lab.excitation_nm == 980.0 and lab.power_w_cm2 == P1_UC_POWER_W_CM2  # P1 Fig. 2f,g
     assert lab.result.lines[646.0] > 0
     assert lab.status.kind == "ok" and "steady state" in lab.status.message
     assert lab.panel.controls["yb_fraction"].value == lab.params.yb_fraction
@@ -177,7 +178,7 @@ def test_bad_input_shows_a_message_and_keeps_the_result():
     assert lab.status.kind == "ok" and lab.params == params
     lab.power_w_cm2 = -1.0  # from code: the lab says what is wrong
     assert lab.status.kind == "error" and "power_w_cm2" in lab.status.message
-    assert lab.result is not None and float(lab.result.power_w_cm2[0]) == 10.0
+    assert lab.result is not None and float(lab.result.power_w_cm2[0]) == P1_UC_POWER_W_CM2
     with pytest.raises(traitlets.TraitError, match="excitation_nm"):
         lab.excitation_nm = 500.0
 
@@ -201,7 +202,8 @@ def test_level_diagram_rates_follow_the_steady_state(bare):
     n_before, rate_before = len(d.transitions), d.rates[absorption]
     lab.power_control.value = 100.0
     assert len(d.transitions) == n_before  # widths change in place
-    assert d.rates[absorption] == pytest.approx(10 * rate_before, rel=0.05)
+    assert d.rates[absorption] == pytest.approx(100.0 / P1_UC_POWER_W_CM2 * rate_before,
+                                                rel=0.05)
     key = (("Yb", "2F7/2"), ("Yb", "2F5/2"), "absorption")
     assert d.rates[absorption] == pytest.approx(lab.fluxes[key])
     kinds = {kind for *_, kind, rate in d.transitions if rate > 0}

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import check_range
+from .perovskite_constants import bulk_trap_density_nm3
 from .transfer import TransferParams, steady_state
 
 __all__ = ["Sample"]
@@ -62,14 +63,20 @@ class Sample:
         result : GrowthResult
             Output of :func:`lnhet_widgets.core.growth.simulate_growth`.
         lanthanide : TransferParams, optional
-            Composition and rate constants of the cores (default ``TransferParams()``); the
-            host, the core diameter and the perovskite geometry come from ``result``.
+            Rate constants of the cores (default ``TransferParams()``); the host, its Yb and
+            Tm fractions, the core diameter, the perovskite geometry and its bulk trap density
+            (:func:`~lnhet_widgets.core.perovskite_constants.bulk_trap_density_nm3` at the
+            reaction temperature) come from ``result``.
         """
         base = lanthanide or TransferParams()
         n_cores = result.core_diameters_nm.size
         coated = result.core_coated
         classes = []
-        host = dict(host=result.params.core, perovskite=result.params.shell)
+        dopants = dict(result.params.dopants)
+        # the shells and the free nanocrystals grew in the same reaction: the same bulk traps
+        host = dict(host=result.params.core, perovskite=result.params.shell,
+                    yb_fraction=dopants.get("Yb", 0.0), tm_fraction=dopants.get("Tm", 0.0),
+                    bulk_defects_nm3=bulk_trap_density_nm3(result.params.temperature_c))
         if coated.any():
             diameter = float(result.core_diameters_nm[coated].mean())
             edge = max(float(result.edge_lengths_nm.mean()), diameter)

@@ -56,9 +56,21 @@ from ._params import param
 from ._results import ResultIO
 from ._validate import check_range
 from .growth import core_density_g_cm3
-from .materials import get_material, list_materials
+from .materials import list_materials
+from .perovskite_constants import (
+    BULK_GAP_EV,
+    CROSS_SECTION_PER_VOLUME_CM2_NM3,
+    EXCITON_BINDING_ENERGY_EV,
+    EXCITON_RADIATIVE_LIFETIME_NS,
+    INTERFACE_DEFECT_SCALE,
+    INTERFACE_TRAP_DENSITY_NM2,
+    STOKES_SHIFT_EV,
+    TRAP_CAPTURE_TIME_NS,
+    TRAP_LIFETIME_NS,
+    bulk_trap_density_nm3,
+    interface_defect_scale,
+)
 from .photophysics import (
-    BINDING_ENERGY_EV,
     HC_EV_NM,
     absorption_spectrum,
     confinement_energy_ev,
@@ -72,6 +84,7 @@ from .quenching import (
 )
 
 __all__ = [
+    "HETEROSTRUCTURE_SYNTHESIS_C",
     "INTERFACE_DEFECT_SCALE",
     "LINES",
     "EnergyTransfer",
@@ -108,14 +121,14 @@ LINES = (
     ("Yb", "2F5/2", "2F7/2", 980.0),
 )
 
-#: Bulk band gaps of the perovskites (eV) at room temperature: CsPbBr3's bulk emission at
-#: 2.36 eV (Protesescu et al., Nano Lett. 15, 3692 (2015)) plus the 33 meV exciton binding
-#: energy and a 20 meV Stokes shift; CsPbCl3 and CsPbI3 from the same work.
-BULK_GAP_EV = {"CsPbCl3": 3.05, "CsPbBr3": 2.41, "CsPbI3": 1.78}
-
 _H_J_S = 6.62607015e-34
 _C_M_S = 2.99792458e8
-_STOKES_EV = 0.02
+
+#: Synthesis temperature of P1's heterostructures, °C (P1 methods): it sets the default
+#: shell's bulk trap density (:func:`~lnhet_widgets.core.perovskite_constants.
+#: bulk_trap_density_nm3`). P1's pure CsPbBr3 cubes, the free nanocrystals of a physical
+#: mixture, grow at 180 °C, where the density is ``BULK_TRAP_DENSITY_NM3``.
+HETEROSTRUCTURE_SYNTHESIS_C = 220.0
 
 
 @dataclass(frozen=True)
@@ -192,20 +205,39 @@ class TransferParams:
 
     Defaults: P1's LnNP40 core, β-NaGd0.79F4:Yb0.2,Tm0.01, 7.6 nm, bare (no shells, no
     perovskite), with simetuc's β-NaYF4:Yb,Tm lifetimes, branching ratios and transfer
-    strengths. The quenching constants are fixed by P1's Yb lifetimes (43 ± 5 µs for bare
-    7.6–9.2 nm cores, 553 µs for the core–shell–shell, 34 µs for LnNP40@CsPbBr3): C_s =
-    4500 nm³/s puts the 7.6 and 9.2 nm cores at 39 and 47 µs (the model's surface-to-volume
-    dependence leaves only a ±2 % window for C_s); the vacancy term (2.35 % vacancies, C_v =
-    20 s⁻¹ at R_v = 1 nm, ≈ 1100 s⁻¹ per Yb) brings the core–shell–shell, where the surface is
-    2.5 nm away and only bulk defects remain, to 561 µs. P1 fixes only the product x_v C_v;
-    C_v itself, the strength of one vacancy, is fixed by P2's annealed particles
-    (:mod:`~lnhet_widgets.core.annealing`, targets A3 and A6); C_int = 3.4e4 nm³/s gives the
-    heterostructure 32 µs (η = 0.18). Bulk defects are what annealing removes (SCIENCE §5).
-    The LRET volume V_LRET = 100 nm³ is fixed by E6 (heterostructures grown at 220 °C
-    ≥ 10× greener per 646 nm line than bare cores, at 1 kW/cm²); an ideal continuum Förster
-    estimate, 9κ²α(400) λ⁴ / (128π⁵n⁴) with α(400) = 1e5 cm⁻¹, κ² = 2/3 and n = 1.5, is
-    ≈ 8e3 nm³, so the interface passes about 1 % of the ideal coupling. Interface defects are
-    scaled by the core's structure (:data:`INTERFACE_DEFECT_SCALE`).
+    strengths. (The α/β-LnNPs of P1's heterostructure comparisons E4–E6 carry Yb0.3.) Where
+    each remaining constant comes from:
+
+    * Quenching of the lanthanides (§6), fixed by P1's Yb lifetimes: C_s = 4500 nm³/s puts
+      the bare 7.6 and 9.2 nm cores at 39 and 47 µs (43 ± 5 µs; the model's surface-to-volume
+      dependence leaves only a ±2 % window for C_s); the vacancy term (2.35 % vacancies,
+      C_v = 20 s⁻¹ at R_v = 1 nm, ≈ 1100 s⁻¹ per Yb) brings the core–shell–shell, where the
+      surface is 2.5 nm away and only bulk defects remain, to 561 µs (553 ± 80 µs). P1 fixes
+      only the product x_v C_v; C_v itself, the strength of one vacancy, is fixed by P2's
+      annealed particles (:mod:`~lnhet_widgets.core.annealing`, targets A3 and A6). Bulk
+      defects are what annealing removes (SCIENCE §5).
+    * The perovskite and its interface — exciton radiative lifetime, capture rate of one
+      empty trap, lifetime of a filled trap, interface trap density on a β core and its
+      scale by the core's structure (:data:`INTERFACE_DEFECT_SCALE`), bulk trap density and
+      absorption cross-section — are those of :mod:`~lnhet_widgets.core.perovskite_constants`
+      (one value per quantity, each with its source there; the kinetic ones are fixed by the
+      bleach targets E2/E3). The default shell's bulk traps are those of P1's 220 °C
+      heterostructure synthesis, :func:`bulk_trap_density_nm3` (220 °C).
+    * C_int = 6.4e4 nm³/s, the Yb³⁺ → interface-defect coupling on a β core, is fixed by E1:
+      with the shell in place the ligands no longer quench (contact 1) and the interface
+      takes over, giving LnNP40@CsPbBr3 (16.7 nm cube) 31.3 µs against 39.1 µs bare,
+      η = 0.20 (P1: 43 → 34 µs, η ≈ 0.21; with the bare core at 39 µs, τ_DA = 34 ± 4 µs and
+      η = 0.21 ± 0.05 hold together only for 30.0–32.8 µs, whose middle this is).
+    * The defect → Yb rate, 1e8 s⁻¹, is not fixed by a P1 number: E1 fixes only the net loss
+      C_int · k_loss / (k_loss + k_D→Yb), with k_loss = 1/TRAP_LIFETIME_NS, and E4's ratios
+      do not depend on it (3e7–1e9 s⁻¹ move them by < 0.3 %). 10 ns is an estimate, fast
+      against the trap's own decay, so that most trapped excitons reach Yb — as P1's 980 nm
+      emission under 365 nm requires.
+    * V_LRET = 1.2e3 nm³ is fixed by E6 at P1's 2 W cm⁻² (Fig. 2f,g): the sample that the
+      growth model makes at 220 °C is 12× greener per 646 nm line than bare β-LnNPs (P1:
+      more than 10×; the smallest round volume with a 20 % margin). The ideal continuum
+      Förster estimate, 9κ²α(400) λ⁴ / (128π⁵n⁴) with α(400) = 1e5 cm⁻¹, κ² = 2/3, n = 1.5
+      and λ = 400 nm, is ≈ 8e3 nm³: the interface passes about 15 % of the ideal coupling.
 
     Examples
     --------
@@ -249,25 +281,28 @@ class TransferParams:
     vacancy_quenching_s: float = 20.0
     vacancy_radius_nm: float = 1.0
     tm_classes: int = 4
-    interface_transfer_nm3_s: float = param(3.4e4, label="Yb → interface defects C_int",
+    interface_transfer_nm3_s: float = param(6.4e4, label="Yb → interface defects C_int",
                                             unit="nm³/s", min=0.0, max=1e6,
                                             description="on a β (hexagonal) core; scaled by "
                                                         "INTERFACE_DEFECT_SCALE for others")
-    lret_volume_nm3: float = param(100.0, label="LRET volume", unit="nm³", min=0.0, max=1e5,
+    lret_volume_nm3: float = param(1.2e3, label="LRET volume", unit="nm³", min=0.0, max=1e5,
                                    description="Förster R₀⁶ × acceptor density at 400 nm")
-    exciton_lifetime_ns: float = param(5.0, label="Exciton radiative lifetime", unit="ns",
+    exciton_lifetime_ns: float = param(EXCITON_RADIATIVE_LIFETIME_NS,
+                                       label="Exciton radiative lifetime", unit="ns",
                                        min=0.1, max=100.0)
-    trapping_rate_per_defect_s: float = 5e7
-    interface_defects_nm2: float = param(0.02, label="Interface defects", unit="nm⁻²",
-                                         min=0.0, max=1.0,
+    trapping_rate_per_defect_s: float = 1e9 / TRAP_CAPTURE_TIME_NS
+    interface_defects_nm2: float = param(INTERFACE_TRAP_DENSITY_NM2, label="Interface defects",
+                                         unit="nm⁻²", min=0.0, max=1.0,
                                          description="on a β (hexagonal) core; scaled by "
                                                      "INTERFACE_DEFECT_SCALE for others")
-    bulk_defects_nm3: float = param(0.002, label="Shell defects", unit="nm⁻³", min=0.0,
-                                    max=0.1)
-    defect_lifetime_ns: float = 50.0
+    bulk_defects_nm3: float = param(bulk_trap_density_nm3(HETEROSTRUCTURE_SYNTHESIS_C),
+                                    label="Shell defects", unit="nm⁻³", min=0.0, max=0.1,
+                                    description="bulk traps of the perovskite; default: "
+                                                "a synthesis at 220 °C")
+    defect_lifetime_ns: float = TRAP_LIFETIME_NS
     defect_to_yb_rate_s: float = param(1e8, label="Defect → Yb", unit="s⁻¹", min=0.0,
                                        max=1e12)
-    perovskite_cross_section_cm2: float = 1e-13
+    perovskite_cross_section_cm2: float = CROSS_SECTION_PER_VOLUME_CM2_NM3 * 1e3
 
     def __post_init__(self):
         if self.host not in FLUORIDES:
@@ -351,26 +386,6 @@ _RANGES = (
 
 
 # ----------------------------------------------------------------------------- the particle
-#: Density of defects at a core's interface with the perovskite, relative to the hexagonal
-#: β phase, by the core's structure. Both interface channels — exciton trapping and
-#: Yb → defect transfer — scale with it. The cubic α phase is a disordered fluorite (Na and
-#: the rare earth share one cation site at random), so its facets offer more defect sites;
-#: the factor 2 is fixed by P1's E4 (980 nm emission under 365 nm, β@ 1.6× α@ per mass), and
-#: with it the model gives E5 (upconversion, β@ ≈ 5× α@; P1 ≈ 6×).
-INTERFACE_DEFECT_SCALE = {"beta-hexagonal": 1.0, "fluorite": 2.0}
-
-
-def interface_defect_scale(host: str) -> float:
-    """Interface defect density of ``host``'s perovskite interface relative to β-NaGdF4.
-
-    Examples
-    --------
-    >>> interface_defect_scale("alpha-NaYF4"), interface_defect_scale("beta-NaGdF4")
-    (2.0, 1.0)
-    """
-    return INTERFACE_DEFECT_SCALE[get_material(host).structure]
-
-
 @dataclass(frozen=True)
 class _Geometry:
     """Ion counts and mean geometric factors of one particle class."""
@@ -499,12 +514,32 @@ def _local_counts(centres_nm, others_nm) -> np.ndarray:
     return (within - itself).astype(float)
 
 
+#: Vacancies farther than this from an ion are left out of its §6 sum, nm: one at 3 nm adds
+#: (R_v/3 nm)⁶ ≈ 1/700 of C_v, against ≈ 460 C_v for a vacant nearest-neighbour site.
+_VACANCY_CUTOFF_NM = 3.0
+
+
+def _vacancy_sums(ions_nm, vacancies_nm, radius_nm: float) -> np.ndarray:
+    """Σ_v (R_v / |r_i − r_v|)⁶ over the vacancies within :data:`_VACANCY_CUTOFF_NM` of each
+    ion (SCIENCE §6)."""
+    out = np.zeros(len(ions_nm))
+    if len(ions_nm) == 0 or len(vacancies_nm) == 0:
+        return out
+    near = cKDTree(ions_nm).sparse_distance_matrix(cKDTree(vacancies_nm), _VACANCY_CUTOFF_NM,
+                                                   output_type="ndarray")
+    np.add.at(out, near["i"], (radius_nm / near["v"]) ** 6)
+    return out
+
+
 def _site_geometry(p: TransferParams, sites: IonSites) -> _Geometry:
     if p.has_perovskite:
         raise ValueError("sites describe a fluoride particle: set perovskite_edge_nm = 0")
-    # The mean-field rates are C · L · Π_DA with Π_DA = Σ_donors c_A, and C_v x_v R_v⁶ L for
-    # vacancies; here the concentrations are those around each ion.
-    lattice = cation_lattice_sum_a6(p.host)
+    # The mean-field transfer rates are C · L · Π_DA with Π_DA = Σ_donors c_A; here the
+    # concentrations are those around each ion. Vacancies quench by §6's explicit sum, whose
+    # mean over vacancies at random, C_v x_v R_v⁶ L, is the mean field of the uniform particle:
+    # where vacancies gather (an interface band, the surface) its r⁻⁶ reach matters, and a
+    # 1.5 nm count would quench an ion 1 nm below a vacancy-rich surface as if they were its
+    # neighbours.
     positions = {"Yb": sites.yb_nm, "Tm": sites.tm_nm}
     around = {name: np.maximum(_local_counts(ions, sites.sites_nm), 1.0)
               for name, ions in positions.items()}
@@ -512,12 +547,12 @@ def _site_geometry(p: TransferParams, sites: IonSites) -> _Geometry:
              for d in positions for a in positions}
     gap = 0.5 * cation_site_density_nm3(p.host) ** (-1 / 3)
     surface = sites.radius_nm + gap
-    per_vacancy = p.vacancy_quenching_s * (p.vacancy_radius_nm * 10) ** 6 * lattice
 
     def quench(name):
         ions = positions[name]
         g = continuum_factor_nm3(np.linalg.norm(ions, axis=1), surface)
-        return g, per_vacancy * _local_counts(ions, sites.vacancies_nm) / around[name]
+        return g, p.vacancy_quenching_s * _vacancy_sums(ions, sites.vacancies_nm,
+                                                        p.vacancy_radius_nm)
 
     yb_g, yb_vacancy = quench("Yb")
     tm_g, tm_vacancy = quench("Tm")
@@ -566,7 +601,8 @@ def _relative_absorption(p: TransferParams, wavelength_nm) -> np.ndarray:
     """Perovskite absorption at ``wavelength_nm`` relative to 400 nm (Elliott edge, §8)."""
     gap = perovskite_gap_ev(p)
     energies = HC_EV_NM / np.append(np.atleast_1d(wavelength_nm), 400.0)
-    alpha = absorption_spectrum(energies, gap_ev=gap)
+    alpha = absorption_spectrum(energies, gap_ev=gap,
+                                binding_ev=EXCITON_BINDING_ENERGY_EV[p.perovskite])
     # The Förster and pump rates are scaled to the absorption at 400 nm (3.10 eV); a shell
     # so thin that confinement lifts its gap above that has nothing to scale to.
     if not alpha[-1] > _MIN_ALPHA_400:
@@ -749,7 +785,7 @@ def _columns(rows, n_index):
 
 def perovskite_peak_ev(p: TransferParams) -> float:
     """Emission peak of the particle's perovskite: gap − exciton binding − Stokes shift, eV."""
-    return perovskite_gap_ev(p) - BINDING_ENERGY_EV - _STOKES_EV
+    return perovskite_gap_ev(p) - EXCITON_BINDING_ENERGY_EV[p.perovskite] - STOKES_SHIFT_EV
 
 
 # ----------------------------------------------------------------------------- results

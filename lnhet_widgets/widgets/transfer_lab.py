@@ -34,9 +34,10 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from ..core.conditions import P1_UC_POWER_W_CM2
 from ..core.fitting import DecayFit, fit_decay, multi_exponential
+from ..core.perovskite_constants import BULK_GAP_EV, BULK_TRAP_DENSITY_NM3
 from ..core.transfer import (
-    BULK_GAP_EV,
     LINES,
     Pulse,
     TransferParams,
@@ -71,22 +72,25 @@ _log = logging.getLogger(__name__)
 
 #: Samples of P1 and what each sets in :class:`TransferParams`. Bare LnNPs and the physical
 #: mixture keep the current core (so that one core can be compared in every form); the
-#: heterostructures are P1's β-LnNP@ (7.1 nm β-NaGdF4 core, 16.7 nm cube) and α-LnNP@
-#: (7.2 nm α-NaYF4 core, 14.3 nm cube). "custom heterostructure" is what the lab shows when
-#: ``params`` set from code has a perovskite shell that is neither of them.
+#: heterostructures are P1's β-LnNP@ (7.1 nm β-NaGd0.69F4:Yb0.3,Tm0.01 core, 16.7 nm cube)
+#: and α-LnNP@ (7.2 nm α-NaY0.69F4:Yb0.3,Tm0.01 core, 14.3 nm cube; P1 methods, SCIENCE
+#: §1). "custom heterostructure" is what the lab shows when ``params`` set from code has a
+#: perovskite shell that is neither of them.
 SAMPLES = {
     "bare LnNPs": {"perovskite_edge_nm": 0.0, "contact_factor": 1.0},
     "physical mixture with CsPbBr3": {"perovskite_edge_nm": 0.0, "contact_factor": 0.0},
-    "β-LnNP@CsPbBr3": {"host": "beta-NaGdF4", "core_diameter_nm": 7.1,
-                       "perovskite_edge_nm": 16.7, "contact_factor": 1.0},
-    "α-LnNP@CsPbBr3": {"host": "alpha-NaYF4", "core_diameter_nm": 7.2,
-                       "perovskite_edge_nm": 14.3, "contact_factor": 1.0},
+    "β-LnNP@CsPbBr3": {"host": "beta-NaGdF4", "core_diameter_nm": 7.1, "yb_fraction": 0.3,
+                       "tm_fraction": 0.01, "perovskite_edge_nm": 16.7, "contact_factor": 1.0},
+    "α-LnNP@CsPbBr3": {"host": "alpha-NaYF4", "core_diameter_nm": 7.2, "yb_fraction": 0.3,
+                       "tm_fraction": 0.01, "perovskite_edge_nm": 14.3, "contact_factor": 1.0},
     "custom heterostructure": {},
 }
 MIXTURE = "physical mixture with CsPbBr3"
 _PRESETS = ("β-LnNP@CsPbBr3", "α-LnNP@CsPbBr3")
-#: The free CsPbBr3 nanocrystal of a physical mixture (P1's 9.5 nm cubes).
-FREE_PEROVSKITE = TransferParams(core_diameter_nm=0.0, perovskite_edge_nm=9.5)
+#: The free CsPbBr3 nanocrystal of a physical mixture (P1's 9.5 nm cubes), with the bulk traps
+#: of P1's pure-CsPbBr3 synthesis at 180 °C.
+FREE_PEROVSKITE = TransferParams(core_diameter_nm=0.0, perovskite_edge_nm=9.5,
+                                 bulk_defects_nm3=BULK_TRAP_DENSITY_NM3)
 EXCITATIONS = {"980 nm (Yb³⁺)": 980.0, "365 nm (CsPbBr3)": 365.0, "400 nm (CsPbBr3)": 400.0}
 
 COMPOSITION_FIELDS = ("yb_fraction", "tm_fraction", "core_diameter_nm")
@@ -327,7 +331,8 @@ class TransferLab(SavableLab, widgets.VBox):
         when given.
     excitation_nm : {980, 365, 400}
     power_w_cm2 : float
-        CW power density, W cm⁻².
+        CW power density, W cm⁻²; default P1's 2 W cm⁻² of the upconversion spectra
+        (:data:`~lnhet_widgets.core.conditions.P1_UC_POWER_W_CM2`, Fig. 2f,g).
 
     Attributes
     ----------
@@ -374,10 +379,10 @@ class TransferLab(SavableLab, widgets.VBox):
     result = traitlets.Instance(TransferResult)
     sample = traitlets.Unicode("β-LnNP@CsPbBr3")
     excitation_nm = traitlets.Float(980.0)
-    power_w_cm2 = traitlets.Float(10.0)
+    power_w_cm2 = traitlets.Float(P1_UC_POWER_W_CM2)
 
     def __init__(self, params: TransferParams | None = None, *, sample: str | None = None,
-                 excitation_nm: float = 980.0, power_w_cm2: float = 10.0):
+                 excitation_nm: float = 980.0, power_w_cm2: float = P1_UC_POWER_W_CM2):
         if params is None:
             sample = sample or "β-LnNP@CsPbBr3"
             start = dataclasses.replace(TransferParams(), **SAMPLES.get(sample, {}))
@@ -1216,12 +1221,13 @@ def _bleach_sample(p: TransferParams, sample: str) -> BleachParams | None:
 
 def _sample_of(p: TransferParams, default: str) -> str:
     """The sample name that describes ``p``: ``default`` (bare or mixture) without a shell, a
-    preset heterostructure (any core size), or "custom heterostructure"."""
+    preset heterostructure (any core size and composition: the composition controls edit the
+    preset's core), or "custom heterostructure"."""
     if not p.has_perovskite:
         return default if default in ("bare LnNPs", MIXTURE) else "bare LnNPs"
     for name in _PRESETS:
         preset = SAMPLES[name]
-        if all(getattr(p, k) == v for k, v in preset.items() if k != "core_diameter_nm"):
+        if all(getattr(p, k) == v for k, v in preset.items() if k not in COMPOSITION_FIELDS):
             return name
     return "custom heterostructure"
 
