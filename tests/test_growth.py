@@ -169,7 +169,7 @@ def test_areal_strain_energy_at_the_8nm_limit_is_below_the_coherent_one():
     _, w = core_wetting([8.0], p)
     relaxed_ev_nm2 = w[0] * 1e-18 / 1.602176634e-19
     assert coherent.energy_density_ev_nm2 == pytest.approx(3.9, abs=0.1)
-    assert relaxed_ev_nm2 == pytest.approx(1.85, abs=0.05)
+    assert relaxed_ev_nm2 == pytest.approx(1.86, abs=0.05)
     assert relaxed_ev_nm2 / coherent.energy_density_ev_nm2 == pytest.approx(
         (relaxed_misfit(p) / f_eff) ** 2, rel=1e-6)
 
@@ -181,7 +181,7 @@ def test_coated_bare_boundary_moves_to_larger_cores_as_temperature_rises():
     boundary = [diameters[np.flatnonzero(grid.coated_fraction[:, j] >= 0.5).max()]
                 for j in range(3)]
     assert boundary[0] < boundary[1] < boundary[2]
-    assert boundary[0] <= 6.5 and 7.5 <= boundary[1] <= 8.5
+    assert boundary[0] < 7.0 <= boundary[1] <= 8.5  # P1's 7.1 nm cores: bare, then coated
 
 
 @pytest.mark.parametrize("temperature_c", [230.0, 240.0])
