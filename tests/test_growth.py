@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from scipy import constants
 
 from lnhet_widgets.core import _growth_kernel as kernel
 from lnhet_widgets.core.growth import (
@@ -124,7 +125,7 @@ def test_relaxation_fraction_is_the_arrhenius_form_monotonic_with_limits_0_and_1
     t = np.linspace(120.0, 300.0, 37)
     r = relaxation_fraction(t, p)
     assert np.all(np.diff(r) > 0) and np.all((r > 0) & (r < 1))
-    e_over_r = p.relaxation_energy_kj_mol * 1e3 / 8.314462618
+    e_over_r = p.relaxation_energy_kj_mol * 1e3 / constants.R
     expected = 1 - np.exp(-p.relaxation_attempts * np.exp(-e_over_r / (220.0 + 273.15)))
     assert relaxation_fraction(220.0, p) == pytest.approx(expected, rel=1e-12)
     assert relaxation_fraction(-270.0, p) == pytest.approx(0.0, abs=1e-12)

@@ -122,6 +122,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ase import Atoms
+from scipy import constants
 
 from . import _growth_kernel as kernel
 from ._params import ParamsDict, param
@@ -149,9 +150,9 @@ __all__ = [
     "simulate_growth",
 ]
 
-_AVOGADRO = 6.02214076e23
-_GAS_CONSTANT = 8.314462618
-_KELVIN = 273.15
+_AVOGADRO = constants.N_A
+_GAS_CONSTANT = constants.R
+_KELVIN = constants.zero_Celsius
 _CS2CO3_G_MOL = 325.82
 FLUORIDES = tuple(list_materials(kind="fluoride"))
 HALIDES = ("Cl", "Br", "I")

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from scipy import constants
 
 from ._validate import check_range
 
@@ -51,9 +52,9 @@ __all__ = [
     "planar_fletcher_factor",
 ]
 
-#: Boltzmann constant, J/K.
-BOLTZMANN_J_K = 1.380649e-23
-_KELVIN = 273.15
+#: Boltzmann constant, J/K (CODATA, as scipy gives it).
+BOLTZMANN_J_K = constants.k
+_KELVIN = constants.zero_Celsius
 
 
 def _fletcher_formula(m, x):
