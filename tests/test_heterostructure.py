@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from lnhet_widgets.core import heterostructure as module
 from lnhet_widgets.core.annealing import AnnealParams, anneal, ensemble_optical
+from lnhet_widgets.core.conditions import P1_UC_POWER_W_CM2, P2_POWER_W_CM2
 from lnhet_widgets.core.ensemble import Sample
 from lnhet_widgets.core.growth import (
     FLUORIDES,
@@ -46,9 +47,10 @@ from lnhet_widgets.core.transfer import (
 )
 from lnhet_widgets.core.xrd import debye_pattern, powder_pattern
 
-LNNP = (("Yb", 0.2), ("Tm", 0.01))
+#: P1's β-LnNPs of the heterostructure comparisons, β-NaGd0.69F4:Yb0.3,Tm0.01 (SCIENCE §1).
+LNNP = (("Yb", 0.3), ("Tm", 0.01))
 #: P1's β-LnNP@CsPbBr3 as TransferParams, written out.
-BETA_AT = TransferParams(host="beta-NaGdF4", core_diameter_nm=7.1, yb_fraction=0.2,
+BETA_AT = TransferParams(host="beta-NaGdF4", core_diameter_nm=7.1, yb_fraction=0.3,
                          tm_fraction=0.01, perovskite="CsPbBr3", perovskite_edge_nm=16.7,
                          contact_factor=1.0)
 #: A small particle (3 nm core in a 5 nm cube, ~3700 atoms) for atoms, XRD, STEM, anneal.
@@ -83,8 +85,9 @@ def test_default_design_is_transfer_labs_beta_sample():
 
 
 def test_growth_and_anneal_labs_defaults_are_designs():
+    # GrowthLab opens on LnNP40, β-NaGd0.79F4:Yb0.2,Tm0.01 (SCIENCE §1)
     lnnp40 = Heterostructure(core_diameter_nm=7.6, core_diameter_sd_nm=0.8,
-                             dopants={"Yb": 0.3, "Tm": 0.01})
+                             dopants={"Yb": 0.2, "Tm": 0.01})
     assert lnnp40.growth_params() == GrowthParams()
     p2 = Heterostructure(core_diameter_nm=6.7, dopants={"Yb": 0.49, "Tm": 0.01})
     assert p2.anneal_params() == AnnealParams()
@@ -149,7 +152,7 @@ def test_sample_is_sample_from_growth():
 
 def test_anneal_is_anneal_of_the_lanthanide_particle():
     direct = anneal(AnnealParams(core="beta-NaGdF4", core_diameter_nm=3.0, shell="beta-NaYF4",
-                                 shell_thickness_nm=1.0, yb_fraction=0.2, tm_fraction=0.01,
+                                 shell_thickness_nm=1.0, yb_fraction=0.3, tm_fraction=0.01,
                                  complex="Y"), steps=120, snapshots=(0, 100, 120), seed=1)
     assert_same(SMALL.anneal(steps=120, complex="Y", seed=1), direct)
     explicit = SMALL.anneal(steps=50, snapshots=(0, 50), temperature_c=280.0)
@@ -172,19 +175,21 @@ def test_alpha_core_anneals_in_its_own_structure():
 
 
 def test_anneal_optics_is_ensemble_optical():
-    direct = ensemble_optical(AnnealParams(core_diameter_nm=3.0, yb_fraction=0.2,
+    direct = ensemble_optical(AnnealParams(core_diameter_nm=3.0, yb_fraction=0.3,
                                            tm_fraction=0.01, complex="Y"),
-                              steps=50, seeds=(0, 1), power_w_cm2=100.0)
+                              steps=50, seeds=(0, 1), power_w_cm2=P2_POWER_W_CM2)
     assert_same(SMALL.anneal_optics(steps=50, complex="Y", seeds=(0, 1)), direct)
 
 
 def test_spectrum_decay_sweep_and_lifetime_are_the_transfer_models():
     hs = Heterostructure()
-    assert_same(hs.spectrum(), steady_state(BETA_AT, excitation_nm=980.0, power_w_cm2=10.0))
+    assert_same(hs.spectrum(), steady_state(BETA_AT, excitation_nm=980.0,
+                                            power_w_cm2=P1_UC_POWER_W_CM2))
     assert_same(hs.spectrum(365, 1.0), steady_state(BETA_AT, excitation_nm=365.0,
                                                     power_w_cm2=1.0))
     t = np.linspace(0.0, 1e-3, 601)
-    assert_same(hs.decay(), dynamics(BETA_AT, pulse=Pulse(980.0, 10.0, 10e-6), t_eval=t))
+    assert_same(hs.decay(), dynamics(BETA_AT, pulse=Pulse(980.0, P1_UC_POWER_W_CM2, 10e-6),
+                                            t_eval=t))
     powers = [0.1, 1.0, 10.0]
     assert_same(hs.power_dependence(powers), power_dependence(BETA_AT, powers))
     assert hs.yb_lifetime_us() == yb_lifetime_us(BETA_AT)
@@ -208,7 +213,7 @@ def test_misfit_and_strain_are_the_mismatch_and_strain_models():
 
 def test_atoms_are_build_heterostructure_and_a_fresh_copy():
     direct = build_heterostructure("beta-NaGdF4", 3.0, "CsPbBr3", 5.0,
-                                   dopants={"Yb": 0.2, "Tm": 0.01}, seed=2)
+                                   dopants={"Yb": 0.3, "Tm": 0.01}, seed=2)
     atoms = SMALL.atoms(seed=2)
     np.testing.assert_array_equal(atoms.positions, direct.positions)
     np.testing.assert_array_equal(atoms.numbers, direct.numbers)
@@ -225,14 +230,14 @@ def test_atoms_are_build_heterostructure_and_a_fresh_copy():
 def test_xrd_debye_and_bulk_are_the_xrd_models():
     tt = np.arange(20.0, 35.0, 0.1)
     atoms = build_heterostructure("beta-NaGdF4", 3.0, "CsPbBr3", 5.0,
-                                  dopants={"Yb": 0.2, "Tm": 0.01})
+                                  dopants={"Yb": 0.3, "Tm": 0.01})
     debye = SMALL.xrd(tt)
     assert debye.labels == ("heterostructure",) and debye.method == "debye"
     np.testing.assert_array_equal(debye["heterostructure"], debye_pattern(atoms, tt))
     np.testing.assert_array_equal(debye.two_theta_deg, tt)
     bulk = SMALL.xrd(tt, method="bulk", fwhm_deg=0.3)
     assert bulk.labels == ("beta-NaGdF4", "CsPbBr3")
-    _, core = powder_pattern("beta-NaGdF4", tt, dopants={"Yb": 0.2, "Tm": 0.01}, fwhm_deg=0.3)
+    _, core = powder_pattern("beta-NaGdF4", tt, dopants={"Yb": 0.3, "Tm": 0.01}, fwhm_deg=0.3)
     _, shell = powder_pattern("CsPbBr3", tt, fwhm_deg=0.3)
     np.testing.assert_array_equal(bulk["beta-NaGdF4"], core)
     np.testing.assert_array_equal(bulk["CsPbBr3"], shell)
@@ -253,7 +258,7 @@ def test_xrd_pattern_saves_as_json_and_csv(tmp_path):
 
 def test_haadf_and_eds_are_the_stem_models():
     atoms = build_heterostructure("beta-NaGdF4", 3.0, "CsPbBr3", 5.0,
-                                  dopants={"Yb": 0.2, "Tm": 0.01})
+                                  dopants={"Yb": 0.3, "Tm": 0.01})
     assert_same(SMALL.haadf(pixel_nm=0.1), haadf_image(atoms, pixel_nm=0.1))
     maps = SMALL.eds()
     assert sorted(maps) == sorted(set(atoms.get_chemical_symbols()))
@@ -272,7 +277,7 @@ def test_repeat_calls_return_the_identical_object():
     assert hs.grow(**FEW) is first
     assert hs.grow(0, **FEW) is first and hs.grow(seed=0, **FEW) is first  # defaults bound
     # an equal design (dopants as a dict) is the same parameter set
-    same = Heterostructure(core_diameter_nm=5, dopants={"Yb": 0.2, "Tm": 0.01})
+    same = Heterostructure(core_diameter_nm=5, dopants={"Yb": 0.3, "Tm": 0.01})
     assert same == hs and same.grow(**FEW) is first
     # arrays are keyed by content, sequences alike
     tt = np.arange(20.0, 25.0, 0.5)
@@ -389,7 +394,7 @@ def test_unmodelled_optical_dopant_is_refused_by_the_optics_only():
     assert erbium.growth_params().dopants == (("Yb", 0.2), ("Er", 0.02))
     assert "Er" in erbium.atoms().get_chemical_symbols()
     # optically inert substitutes are left to the host
-    lutetium = SMALL.with_(dopants={"Yb": 0.2, "Tm": 0.01, "Lu": 0.3})
+    lutetium = SMALL.with_(dopants={"Yb": 0.3, "Tm": 0.01, "Lu": 0.3})
     assert lutetium.transfer_params() == SMALL.transfer_params()
 
 
@@ -437,7 +442,7 @@ def test_repr_reads_like_a_design_and_str_like_a_formula():
     hs = Heterostructure(core_mass_g=0.3)
     assert repr(hs) == (
         "Heterostructure(core='beta-NaGdF4', core_diameter_nm=7.1, core_diameter_sd_nm=0.4, "
-        "dopants={'Yb': 0.2, 'Tm': 0.01}, shell='CsPbBr3', shell_edge_nm=16.7, "
+        "dopants={'Yb': 0.3, 'Tm': 0.01}, shell='CsPbBr3', shell_edge_nm=16.7, "
         "temperature_c=220.0, core_mass_g=0.3)")
-    assert str(hs) == ("beta-NaGdF4:Yb0.2,Tm0.01 (7.1 ± 0.4 nm) @ CsPbBr3 (16.7 nm cube), "
+    assert str(hs) == ("beta-NaGdF4:Yb0.3,Tm0.01 (7.1 ± 0.4 nm) @ CsPbBr3 (16.7 nm cube), "
                        "220 °C")

@@ -27,12 +27,13 @@ time_s                 time_s               —                         —
 
 Choices, stated so they can be checked:
 
-* **Defaults** are P1's β-LnNP@CsPbBr3: a 7.1 ± 0.4 nm β-NaGdF4:Yb0.2,Tm0.01 core in a
-  16.7 nm CsPbBr3 cube, grown at 220 °C from P1's amounts. The composition is the one the
-  optics are calibrated with (:class:`~lnhet_widgets.core.transfer.TransferParams`, P1's
-  lifetime samples); :class:`~lnhet_widgets.core.growth.GrowthParams` defaults to P1's
-  methods' Yb0.3, which enters growth only through the core density. The default design
-  maps onto TransferLab's "β-LnNP@CsPbBr3" sample field for field.
+* **Defaults** are P1's β-LnNP@CsPbBr3 of the heterostructure comparisons (G4, G5, E4–E6):
+  a 7.1 ± 0.4 nm β-NaGd0.69F4:Yb0.3,Tm0.01 core in a 16.7 nm CsPbBr3 cube, grown at 220 °C
+  from P1's amounts (SCIENCE §1; P1's LnNP40/60, the cores of its lifetime samples, are
+  Yb0.2 and are :class:`~lnhet_widgets.core.transfer.TransferParams`' own default). The
+  default design maps onto TransferLab's "β-LnNP@CsPbBr3" sample field for field.
+* **Conditions** are the papers': :meth:`spectrum` and :meth:`decay` at P1's 2 W cm⁻² of
+  980 nm (Fig. 2f,g), :meth:`anneal_optics` at P2's 4 W cm⁻².
 * **Shell edge.** The cube edge is part of the design, because the optics, the atoms and the
   diffraction need one geometry; the growth model predicts its own edges. :meth:`as_grown`
   returns the design with the mean edge of the simulated heterostructures (the edge that
@@ -87,6 +88,7 @@ from ._params import param
 from ._results import ResultIO, write_csv
 from ._validate import check_range
 from .annealing import AnnealParams, AnnealResult, anneal, ensemble_optical
+from .conditions import P1_UC_POWER_W_CM2, P2_POWER_W_CM2
 from .ensemble import Sample
 from .growth import (
     HALIDES,
@@ -303,7 +305,7 @@ class Heterostructure:
     >>> hs = Heterostructure(core_diameter_nm=9.0, core_diameter_sd_nm=0.0)
     >>> hs  # doctest: +NORMALIZE_WHITESPACE
     Heterostructure(core='beta-NaGdF4', core_diameter_nm=9.0, core_diameter_sd_nm=0.0,
-                    dopants={'Yb': 0.2, 'Tm': 0.01}, shell='CsPbBr3', shell_edge_nm=16.7,
+                    dopants={'Yb': 0.3, 'Tm': 0.01}, shell='CsPbBr3', shell_edge_nm=16.7,
                     temperature_c=220.0)
     >>> hs.coated_fraction(simulated_cores=300)
     0.0
@@ -316,7 +318,7 @@ class Heterostructure:
     >>> r is hs.spectrum(excitation_nm=980, power_w_cm2=100.0)
     True
     >>> bool(r.lines[475.0] > 0), round(hs.yb_lifetime_us())
-    (True, 38)
+    (True, 37)
 
     Designs save as JSON:
 
@@ -327,7 +329,7 @@ class Heterostructure:
     core: str = _like(GrowthParams, "core", "beta-NaGdF4")
     core_diameter_nm: float = _like(GrowthParams, "core_diameter_nm", 7.1)
     core_diameter_sd_nm: float = _like(GrowthParams, "core_diameter_sd_nm", 0.4)
-    dopants: tuple = (("Yb", 0.2), ("Tm", 0.01))
+    dopants: tuple = (("Yb", 0.3), ("Tm", 0.01))
     shell: str = param("CsPbBr3", label="Shell", choices=SHELLS)
     shell_edge_nm: float = param(16.7, label="Shell edge", unit="nm", min=1.0, max=40.0,
                                  step=0.1, description="edge of the perovskite cube")
@@ -585,7 +587,8 @@ class Heterostructure:
 
     @_cached
     def anneal_optics(self, *, steps: int = 1000, complex: str | None = None, seeds=range(4),
-                      snapshot: int = -1, power_w_cm2: float = 100.0, **overrides):
+                      snapshot: int = -1, power_w_cm2: float = P2_POWER_W_CM2,
+                      **overrides):
         """Emission under 980 nm of annealed particles of the design, averaged over one
         particle per seed (:func:`~lnhet_widgets.core.annealing.ensemble_optical`); returns
         an :class:`~lnhet_widgets.core.annealing.AnnealOptics`. ``snapshot=0`` gives the
@@ -596,7 +599,7 @@ class Heterostructure:
     # --- optics (SCIENCE §6–§7) -----------------------------------------------------------
 
     @_cached
-    def spectrum(self, excitation_nm: float = 980.0, power_w_cm2: float = 10.0,
+    def spectrum(self, excitation_nm: float = 980.0, power_w_cm2: float = P1_UC_POWER_W_CM2,
                  **overrides) -> TransferResult:
         """Steady-state emission of one heterostructure under continuous excitation
         (:func:`~lnhet_widgets.core.transfer.steady_state`): ``.lines`` per wavelength,
@@ -614,7 +617,7 @@ class Heterostructure:
                             power_w_cm2=power_w_cm2)
 
     @_cached
-    def decay(self, excitation_nm: float = 980.0, power_w_cm2: float = 10.0, *,
+    def decay(self, excitation_nm: float = 980.0, power_w_cm2: float = P1_UC_POWER_W_CM2, *,
               pulse_s: float = 10e-6, t_end_s: float = 1e-3, n_points: int = 601,
               **overrides) -> TransferResult:
         """Populations and emission after a rectangular pulse from t = 0
