@@ -107,3 +107,58 @@ def test_ecp_refuses_a_series_that_has_not_converged():
         ecp([1.0, 0.1, 0.01], [515.0, 511.0, 509.0])
     with pytest.raises(ValueError, match="same length"):
         ecp([1.0], [515.0])
+
+
+# --- P1's confinement targets (SCIENCE §8): ECP of free and cored cubes, Tauc gap ---------
+from lnhet_widgets.core.perovskite_constants import EXCITON_BINDING_ENERGY_EV  # noqa: E402
+from lnhet_widgets.core.photophysics import exciton_gap_ev  # noqa: E402
+
+DILUTIONS = np.geomspace(1.0, 1e-3, 8)
+
+
+def ecp_nm(perovskite, edge_nm, cores=()):
+    """P1's measurement: the ECP of a dilution series of the modelled dispersion."""
+    gap = exciton_gap_ev(perovskite, edge_nm, core_diameters_nm=cores)
+    series = dilution_series(DILUTIONS, gap_ev=gap,
+                             binding_ev=EXCITON_BINDING_ENERGY_EV[perovskite])
+    return ecp(DILUTIONS, series.peak_nm, tolerance_nm=0.2).ecp_nm
+
+
+@pytest.mark.parametrize("edge_nm", [9.5, 10.4])
+def test_free_cspbbr3_cube_emits_at_508_nm(edge_nm):
+    assert abs(ecp_nm("CsPbBr3", edge_nm) - 508.0) <= 3.0
+
+
+@pytest.mark.parametrize("edge_nm, core_nm", [(9.5, 3.7), (10.4, 4.9)])
+def test_a_core_moves_the_cspbbr3_ecp_2_to_8_nm_blue(edge_nm, core_nm):
+    # P1: 508 → 504 nm for β-NaGdF4@ (3.7 nm in 9.5 nm) and α-NaYF4@ (4.9 nm in 10.4 nm).
+    shift = ecp_nm("CsPbBr3", edge_nm) - ecp_nm("CsPbBr3", edge_nm, (core_nm,))
+    print(f"CsPbBr3 {core_nm} nm core in {edge_nm} nm: ECP blue shift {shift:.2f} nm")
+    assert 2.0 <= shift <= 8.0
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="CsPbCl3 moves 2.3 nm (3.7 in 9.5 nm) and 2.6 nm (4.9 in 10.4 nm) "
+                   "with a core; P1 sees none (< 2 nm): centre-of-mass confinement of its "
+                   "0.81 m_e exciton is too strong in a 2.8 nm thin shell")
+@pytest.mark.parametrize("edge_nm, core_nm", [(9.5, 3.7), (10.4, 4.9)])
+def test_cspbcl3_ecp_does_not_move_with_a_core(edge_nm, core_nm):
+    free = ecp_nm("CsPbCl3", edge_nm)
+    shift = free - ecp_nm("CsPbCl3", edge_nm, (core_nm,))
+    print(f"CsPbCl3 {core_nm} nm core in {edge_nm} nm: ECP {free:.1f} nm, shift {shift:.2f} nm")
+    assert abs(free - 403.0) <= 3.0  # P1: 403 nm, the constant's fixing target
+    assert abs(shift) < 2.0
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="the Tauc gap of β-NaGdF4@CsPbBr3 (3.7 nm in 9.5 nm) lies 27 meV "
+                   "above the free cube's, P1 5 meV: one gap shift moves emission and "
+                   "absorption alike, and the ECP target needs ≥ 10 meV")
+def test_tauc_gap_of_the_heterostructure_5_mev_above_the_free_cube():
+    energy = np.linspace(2.3, 2.8, 1001)
+    free, cored = (tauc_gap(energy, absorption_spectrum(
+        energy, gap_ev=exciton_gap_ev("CsPbBr3", 9.5, core_diameters_nm=cores))).gap_ev
+        for cores in ((), (3.7,)))
+    shift_mev = (cored - free) * 1e3
+    print(f"Tauc gap shift {shift_mev:.1f} meV")
+    assert 0.0 <= shift_mev <= 10.0

@@ -9,18 +9,45 @@ it converges in a fraction of a second on 10⁵ unknowns, where shift-invert wou
 0.1 % at the default 40 points per edge. A core is stair-cased on the grid, which lowers its
 energy by about 1.5 % at 40 points for a 4.9 nm core in a 10.4 nm cube (0.5 % at 50).
 
+**Which mass is confined** (:func:`confinement_mass_me`). A nanocrystal much smaller than the
+exciton confines electron and hole separately (strong confinement): the kinetic energies add
+to 3π²ħ²/(2μL²) with the reduced mass μ. A nanocrystal wider than the exciton holds it as a
+bound pair whose centre of mass moves in the box (weak confinement): 3π²ħ²/(2ML²) with the
+translational mass M = m_e + m_h (Efros & Efros 1982; Kayanuma, Phys. Rev. B 38, 9797
+(1988), whose intermediate regime for a sphere of radius R ≳ 2 a_B already follows the
+centre-of-mass law within a few meV once the exciton's own size is allowed for). The
+criterion used here: the centre of mass is confined when the cube edge L ≥ 2 a_B (the
+exciton, of diameter 2 a_B, fits into the cube), the reduced mass below. P1's 9.5–10.4 nm
+CsPbBr3 cubes are 2.7–3.0 a_B wide (a_B = 3.5 nm): centre-of-mass confinement, 25 meV for a
+free 9.5 nm cube. The switch is abrupt at L = 2 a_B (7 nm for CsPbBr3), where the two limits
+differ fourfold; the model is meant for nanocrystals on one side of it or the other. Masses
+(μ, M = 4μ for the nearly mirror-image bands, m_e ≈ m_h), Bohr radii and bulk gaps are in
+:mod:`~lnhet_widgets.core.perovskite_constants`. A core in the cube is a Dirichlet wall for
+the centre of mass as well: the exciton cannot enter the insulating fluoride.
+
 The absorption edge is Elliott's (bound exciton lines plus the Sommerfeld-enhanced continuum,
 broadened by a Gaussian; :func:`absorption_spectrum`). A concentrated dispersion reabsorbs the
 blue side of its own emission, which moves the observed peak to the red;
 :func:`dilution_series` simulates P1's dilution experiment, whose emission convergence point
 (ECP, the peak where dilution stops moving it) :func:`~lnhet_widgets.core.analysis.ecp` reads.
 
+Computed with these constants (tests in ``tests/test_photophysics.py`` and
+``tests/test_optics.py``; the bulk gaps are fixed by the free cubes' ECPs): the ECP of free
+CsPbBr3 cubes is 507.6 nm (9.5 nm) and 508.5 nm (10.4 nm), P1 508 nm; a 3.7 nm core in the
+9.5 nm cube moves it 5.7 nm to the blue, a 4.9 nm core in the 10.4 nm cube 6.7 nm (P1: 4 nm
+for both; target 2–8 nm). Not met: CsPbCl3 with the same cores moves 2.3 nm (3.7 in 9.5) and
+2.6 nm (4.9 in 10.4), where P1 sees no shift (target < 2 nm; its heavier exciton,
+M = 0.81 m_e, is confined 1.6× less than CsPbBr3's, not enough); the Tauc gap of the
+3.7/9.5 nm heterostructure lies 27 meV above that of the free 9.5 nm cube (P1: 5 meV, target
++5 ± 5 meV): the model moves emission and absorption edge by one and the same gap shift,
+while P1's 4 nm ECP shift (19 meV) and 5 meV Tauc shift differ.
+
 Examples
 --------
->>> bare = confinement_energy_ev(10.4)
+>>> bare = confinement_energy_ev(10.4)           # CsPbBr3, centre of mass (M = 0.504 m_e)
 >>> cored = confinement_energy_ev(10.4, core_diameters_nm=(4.9,))
->>> round(bare * 1e3, 1), cored > 2 * bare
-(82.7, True)
+>>> round(bare * 1e3, 1), round(cored * 1e3, 1)
+(20.7, 53.2)
 """
 
 from __future__ import annotations
@@ -34,24 +61,59 @@ from scipy.sparse.linalg import eigsh
 
 from ._results import ResultIO
 from ._validate import check_range
+from .perovskite_constants import (
+    BINDING_ENERGY_EV,
+    BULK_GAP_EV,
+    EXCITON_BOHR_RADIUS_NM,
+    REDUCED_MASS_ME,
+    centre_of_mass_mass_me,
+)
 from .structures import place_cores
 
 __all__ = [
+    "BINDING_ENERGY_EV",
+    "HC_EV_NM",
     "REDUCED_MASS_ME",
     "DilutionSeries",
     "absorption_spectrum",
     "confinement_energy_ev",
+    "confinement_mass_me",
     "dilution_series",
     "emission_spectrum",
+    "exciton_gap_ev",
 ]
-
-#: Reduced exciton mass of CsPbBr3 in electron masses (Galkowski et al., Energy Environ. Sci. 9,
-#: 962 (2016), magneto-absorption); the default confinement mass.
-REDUCED_MASS_ME = 0.126
 
 _HBAR_J_S = 1.054571817e-34
 _ELECTRON_MASS_KG = 9.1093837015e-31
 _EV = 1.602176634e-19
+#: hc in eV·nm: photon energy (eV) = HC_EV_NM / wavelength (nm).
+HC_EV_NM = 1239.841984
+#: The centre of mass is confined when the cube edge is at least this many Bohr radii.
+_CENTRE_OF_MASS_EDGE_BOHR = 2.0
+
+
+def confinement_mass_me(perovskite: str, edge_nm: float) -> float:
+    """Confinement mass of the exciton in a cube of edge ``edge_nm``, in electron masses.
+
+    The translational mass M = m_e + m_h when the cube is at least two Bohr radii wide (weak
+    and intermediate confinement: the exciton's centre of mass is confined), else the
+    reduced mass μ (strong confinement); see the module docstring.
+
+    Parameters
+    ----------
+    perovskite : {"CsPbCl3", "CsPbBr3", "CsPbI3"}
+    edge_nm : float
+        Cube edge, nm, in (1, 60].
+
+    Examples
+    --------
+    >>> confinement_mass_me("CsPbBr3", 9.5), confinement_mass_me("CsPbBr3", 5.0)
+    (0.504, 0.126)
+    """
+    edge = check_range("edge_nm", edge_nm, "nm", 1.0, 60.0, low_inclusive=False)
+    if edge >= _CENTRE_OF_MASS_EDGE_BOHR * EXCITON_BOHR_RADIUS_NM[perovskite]:
+        return centre_of_mass_mass_me(perovskite)
+    return REDUCED_MASS_ME[perovskite]
 
 
 def _laplacian_1d(n: int, h: float) -> sparse.csr_matrix:
@@ -61,8 +123,8 @@ def _laplacian_1d(n: int, h: float) -> sparse.csr_matrix:
 
 
 def confinement_energy_ev(edge_nm: float, *, core_diameters_nm=(), core_centers_nm=None,
-                          mass_me: float = REDUCED_MASS_ME, grid_points: int = 40,
-                          seed: int = 0) -> float:
+                          perovskite: str = "CsPbBr3", mass_me: float | None = None,
+                          grid_points: int = 40, seed: int = 0) -> float:
     """Lowest confinement energy of a particle in a cube with spherical cores cut out, in eV.
 
     Parameters
@@ -75,8 +137,11 @@ def confinement_energy_ev(edge_nm: float, *, core_diameters_nm=(), core_centers_
         Core centres relative to the cube centre, nm. Default: one core at the centre, more
         placed at random without overlap like the structure builder
         (:func:`~lnhet_widgets.core.structures.place_cores`, radius of the largest core).
-    mass_me : float
-        Confinement mass in electron masses, in (0, 10].
+    perovskite : {"CsPbCl3", "CsPbBr3", "CsPbI3"}
+        The shell's perovskite: sets the default mass.
+    mass_me : float, optional
+        Confinement mass in electron masses, in (0, 10]. Default: the regime's mass of
+        ``perovskite`` in a cube of this edge (:func:`confinement_mass_me`).
     grid_points : int
         Interior grid points per edge, in [10, 120]; the cost grows as its cube.
     seed : int
@@ -89,13 +154,17 @@ def confinement_energy_ev(edge_nm: float, *, core_diameters_nm=(), core_centers_
 
     Examples
     --------
-    >>> exact = 3 * np.pi**2 * _HBAR_J_S**2 / (2 * REDUCED_MASS_ME * _ELECTRON_MASS_KG
-    ...                                          * (10e-9) ** 2) / _EV
+    >>> mass = confinement_mass_me("CsPbBr3", 10.0)
+    >>> exact = 3 * np.pi**2 * _HBAR_J_S**2 / (2 * mass * _ELECTRON_MASS_KG * (10e-9) ** 2) / _EV
     >>> abs(confinement_energy_ev(10.0) / exact - 1) < 1e-3
     True
     """
     edge = check_range("edge_nm", edge_nm, "nm", 1.0, 60.0, low_inclusive=False)
-    mass = check_range("mass_me", mass_me, "m_e", 0.0, 10.0, low_inclusive=False)
+    if perovskite not in REDUCED_MASS_ME:
+        raise ValueError(f"perovskite must be one of {tuple(REDUCED_MASS_ME)}, got "
+                         f"{perovskite!r}")
+    mass = (confinement_mass_me(perovskite, edge) if mass_me is None
+            else check_range("mass_me", mass_me, "m_e", 0.0, 10.0, low_inclusive=False))
     n = int(check_range("grid_points", grid_points, "", 10, 120))
     diameters = np.asarray(core_diameters_nm, dtype=float).ravel()
     for d in diameters:
@@ -133,10 +202,31 @@ def confinement_energy_ev(edge_nm: float, *, core_diameters_nm=(), core_centers_
     return _HBAR_J_S**2 * eigenvalue * 1e18 / (2.0 * mass * _ELECTRON_MASS_KG) / _EV
 
 
-#: Exciton binding energy of CsPbBr3, eV (Protesescu et al., Nano Lett. 15, 3692 (2015)).
-BINDING_ENERGY_EV = 0.033
-#: hc in eV·nm: photon energy (eV) = HC_EV_NM / wavelength (nm).
-HC_EV_NM = 1239.841984
+def exciton_gap_ev(perovskite: str, edge_nm: float, *, core_diameters_nm=(),
+                   **geometry) -> float:
+    """Band gap of a perovskite cube with cores: bulk gap plus confinement (§8), eV.
+
+    Parameters
+    ----------
+    perovskite : {"CsPbCl3", "CsPbBr3", "CsPbI3"}
+    edge_nm : float
+        Cube edge, nm.
+    core_diameters_nm : sequence of float
+        Cores inside the cube, nm.
+    **geometry
+        ``core_centers_nm``, ``grid_points``, ``seed`` of :func:`confinement_energy_ev`.
+
+    Examples
+    --------
+    >>> round(exciton_gap_ev("CsPbBr3", 10.4), 3)
+    2.476
+    """
+    if perovskite not in BULK_GAP_EV:
+        raise ValueError(f"perovskite must be one of {tuple(BULK_GAP_EV)}, got {perovskite!r}")
+    return BULK_GAP_EV[perovskite] + confinement_energy_ev(
+        edge_nm, core_diameters_nm=core_diameters_nm, perovskite=perovskite, **geometry)
+
+
 _EXCITON_LINES = 30
 
 
