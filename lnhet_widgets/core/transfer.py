@@ -70,11 +70,7 @@ from .perovskite_constants import (
     bulk_trap_density_nm3,
     interface_defect_scale,
 )
-from .photophysics import (
-    HC_EV_NM,
-    absorption_spectrum,
-    confinement_energy_ev,
-)
+from .photophysics import HC_EV_NM, absorption_spectrum, exciton_gap_ev
 from .quenching import (
     cation_lattice_sum_a6,
     cation_site_density_nm3,
@@ -210,12 +206,14 @@ class TransferParams:
 
     * Quenching of the lanthanides (§6), fixed by P1's Yb lifetimes: C_s = 4500 nm³/s puts
       the bare 7.6 and 9.2 nm cores at 39 and 47 µs (43 ± 5 µs; the model's surface-to-volume
-      dependence leaves only a ±2 % window for C_s); the vacancy term (2.35 % vacancies,
-      C_v = 20 s⁻¹ at R_v = 1 nm, ≈ 1100 s⁻¹ per Yb) brings the core–shell–shell, where the
+      dependence leaves only a ±2 % window for C_s); the vacancy term (0.5 % vacancies,
+      C_v = 94 s⁻¹ at R_v = 1 nm, ≈ 1100 s⁻¹ per Yb) brings the core–shell–shell, where the
       surface is 2.5 nm away and only bulk defects remain, to 561 µs (553 ± 80 µs). P1 fixes
-      only the product x_v C_v; C_v itself, the strength of one vacancy, is fixed by P2's
-      annealed particles (:mod:`~lnhet_widgets.core.annealing`, targets A3 and A6). Bulk
-      defects are what annealing removes (SCIENCE §5).
+      only the product x_v C_v (0.47 s⁻¹); C_v itself, the strength of one vacancy, is fixed
+      by P2's annealed particles at 4 W/cm² (:mod:`~lnhet_widgets.core.annealing`: A3, the
+      pristine particle's Tm 450 nm lifetime within a factor 2 of 0.10 ms with the docked
+      gain ≤ 300×), and x_v follows from the product. Bulk defects are what annealing removes
+      (SCIENCE §5).
     * The perovskite and its interface — exciton radiative lifetime, capture rate of one
       empty trap, lifetime of a filled trap, interface trap density on a β core and its
       scale by the core's structure (:data:`INTERFACE_DEFECT_SCALE`), bulk trap density and
@@ -276,9 +274,9 @@ class TransferParams:
     yb_degeneracy_ratio: float = 4.0 / 3.0
     surface_quenching_nm3_s: float = param(4.5e3, label="Surface quenching C_s",
                                            unit="nm³/s", min=0.0, max=1e6)
-    vacancy_fraction: float = param(0.0235, label="Vacancies", min=0.0, max=0.2, step=0.001,
+    vacancy_fraction: float = param(0.005, label="Vacancies", min=0.0, max=0.2, step=0.001,
                                     description="fraction of cation sites vacant")
-    vacancy_quenching_s: float = 20.0
+    vacancy_quenching_s: float = 94.0
     vacancy_radius_nm: float = 1.0
     tm_classes: int = 4
     interface_transfer_nm3_s: float = param(6.4e4, label="Yb → interface defects C_int",
@@ -303,6 +301,13 @@ class TransferParams:
     defect_to_yb_rate_s: float = param(1e8, label="Defect → Yb", unit="s⁻¹", min=0.0,
                                        max=1e12)
     perovskite_cross_section_cm2: float = CROSS_SECTION_PER_VOLUME_CM2_NM3 * 1e3
+    #: Coupling of Tm³⁺ ³F4 to the vacancy-related defects (§6's C_v term) relative to Yb³⁺
+    #: and the other Tm levels; 1 (the default, P1's models) treats every level alike. The
+    #: defects quench by energy transfer to their own electronic states, which absorb in the
+    #: visible and near infrared: the emission of ³F4 → ³H6 at 1.8 µm (5,600 cm⁻¹) lies below
+    #: them. P2's particles (:data:`~lnhet_widgets.core.annealing.P2_TRANSFER`) use 0, fixed
+    #: by A3 (see :mod:`~lnhet_widgets.core.annealing`).
+    vacancy_quenching_3f4_factor: float = 1.0
 
     def __post_init__(self):
         if self.host not in FLUORIDES:
@@ -382,6 +387,7 @@ _RANGES = (
     ("defect_lifetime_ns", "ns", 0.01, 1e6),
     ("defect_to_yb_rate_s", "s⁻¹", 0.0, 1e12),
     ("perovskite_cross_section_cm2", "cm²", 0.0, 1e-10),
+    ("vacancy_quenching_3f4_factor", "", 0.0, 1.0),
 )
 
 
@@ -573,12 +579,12 @@ def _site_geometry(p: TransferParams, sites: IonSites) -> _Geometry:
 
 def perovskite_gap_ev(p: TransferParams) -> float:
     """Band gap of the particle's perovskite: bulk gap plus confinement in the real shell
-    geometry (§8), eV.
+    geometry (§8, :func:`~lnhet_widgets.core.photophysics.exciton_gap_ev`), eV.
 
     Examples
     --------
     >>> round(perovskite_gap_ev(TransferParams(core_diameter_nm=0, perovskite_edge_nm=9.5)), 2)
-    2.51
+    2.48
     """
     if not p.has_perovskite:
         raise ValueError("the particle has no perovskite (perovskite_edge_nm = 0)")
@@ -589,7 +595,7 @@ def perovskite_gap_ev(p: TransferParams) -> float:
 def _gap_of_geometry(perovskite: str, edge_nm: float, core_diameter_nm: float) -> float:
     # cached by geometry alone: the eigen-solution takes ~0.4 s and no rate constant changes it
     cores = (core_diameter_nm,) if core_diameter_nm else ()
-    return BULK_GAP_EV[perovskite] + confinement_energy_ev(edge_nm, core_diameters_nm=cores)
+    return exciton_gap_ev(perovskite, edge_nm, core_diameters_nm=cores)
 
 
 # Absorption at 400 nm below this (the continuum is ~1.1 in these units) means the shell does
@@ -692,9 +698,10 @@ def rate_system(p: TransferParams, excitation_nm: float,
         branch.setdefault(upper, {})[lower] = ratio
     line_rates = []
     for k, base in enumerate(tm):
-        quench = (geo.tm_vacancy_s[k]
-                  + p.surface_quenching_nm3_s * geo.tm_surface[k] * ligand_share)
+        surface = p.surface_quenching_nm3_s * geo.tm_surface[k] * ligand_share
         for i, level in enumerate(TM_LEVELS[1:], start=1):
+            coupling = p.vacancy_quenching_3f4_factor if level == "3F4" else 1.0
+            quench = coupling * geo.tm_vacancy_s[k] + surface
             k_total = 1 / tau[level]
             ratios = branch.get(level, {})
             to_ground = 1.0 - sum(ratios.values())
