@@ -27,6 +27,7 @@ from lnhet_widgets.core.annealing import (
     _initial_species,
     _kinetics,
     _regions,
+    _vacancy_escape,
     anneal,
     anneal_lattice,
 )
@@ -46,7 +47,8 @@ def kernel_arguments(params: AnnealParams, seed: int = 0) -> tuple:
     table, _, dock = _kinetics(params, z_max)
     dock_species = SPECIES.index(params.complex) if params.complex else 0
     return (species, vacancies, vacancies.size, lattice.nbr_ptr, lattice.nbr_idx, region,
-            table, params.bond_energy_ev > 0, z_max, dock, dock_species)
+            table, _vacancy_escape(params), params.bond_energy_ev > 0, z_max, dock,
+            dock_species)
 
 
 def attempts_per_second(run, params: AnnealParams, steps: int, repeats: int):

@@ -16,6 +16,10 @@ vacancies in a fixed order. One MC step gives every vacancy, in that order, one 
    ``dn = n_i - 1 - n_j`` is the change in the ion's occupied neighbours (bonds) caused by
    the hop, counted only when ``count_bonds`` (the optional local-energy term); the table
    holds exp(−(E_s − ½ ε dn − E_ref)/kT) with E_ref low enough that every entry is ≤ 1.
+   The probability is multiplied by ``escape[region of the vacancy, region of j]``, the
+   Metropolis factor min(1, exp(−ΔE_v/kT)) of the vacancy's own energy in each region (its
+   segregation to the surface), so a vacancy leaving a region where it is bound is slowed
+   and every other hop keeps its rate.
 
 Every turn draws three uniform numbers (slot, acceptance, docking) from the generator whether
 it uses them or not, so the stream does not depend on the outcome; the pure-numpy reference
@@ -42,7 +46,7 @@ def _occupied_neighbours(species, nbr_ptr, nbr_idx, site):
 
 @numba.njit(cache=True, nogil=True)
 def run_steps(species, vacancies, n_vacancies, nbr_ptr, nbr_idx, region, acceptance,
-              count_bonds, z_max, dock_probability, dock_species, n_steps, rng):
+              escape, count_bonds, z_max, dock_probability, dock_species, n_steps, rng):
     """Advance ``n_steps`` MC steps in place; return (vacancies left, ions docked).
 
     ``species`` and the first ``n_vacancies`` entries of ``vacancies`` are updated; the
@@ -70,7 +74,9 @@ def run_steps(species, vacancies, n_vacancies, nbr_ptr, nbr_idx, region, accepta
                     if count_bonds:
                         dn = (_occupied_neighbours(species, nbr_ptr, nbr_idx, site) - 1
                               - _occupied_neighbours(species, nbr_ptr, nbr_idx, target))
-                    if u_accept < acceptance[ion, dn + z_max - 1]:
+                    limit = (acceptance[ion, dn + z_max - 1]
+                             * escape[region[site], region[target]])
+                    if u_accept < limit:
                         species[site] = ion
                         species[target] = VACANCY
                         site = target
@@ -81,8 +87,8 @@ def run_steps(species, vacancies, n_vacancies, nbr_ptr, nbr_idx, region, accepta
     return n_vacancies, docked
 
 
-def _turn_numpy(species, site, u, nbr_ptr, nbr_idx, region, acceptance, count_bonds, z_max,
-                dock_probability, dock_species):
+def _turn_numpy(species, site, u, nbr_ptr, nbr_idx, region, acceptance, escape, count_bonds,
+                z_max, dock_probability, dock_species):
     """One vacancy's turn, scalar; returns its new site, or −1 when it was docked."""
     if dock_species > 0 and region[site] == SURFACE and u[2] < dock_probability:
         species[site] = dock_species
@@ -100,7 +106,7 @@ def _turn_numpy(species, site, u, nbr_ptr, nbr_idx, region, acceptance, count_bo
         around_site = species[nbr_idx[start:nbr_ptr[site + 1]]]
         around_target = species[nbr_idx[nbr_ptr[target]:nbr_ptr[target + 1]]]
         dn = int(np.sum(around_site != VACANCY)) - 1 - int(np.sum(around_target != VACANCY))
-    if u[1] < acceptance[ion, dn + z_max - 1]:
+    if u[1] < acceptance[ion, dn + z_max - 1] * escape[region[site], region[target]]:
         species[site] = ion
         species[target] = VACANCY
         return target
@@ -108,7 +114,7 @@ def _turn_numpy(species, site, u, nbr_ptr, nbr_idx, region, acceptance, count_bo
 
 
 def run_steps_numpy(species, vacancies, n_vacancies, nbr_ptr, nbr_idx, region, acceptance,
-                    count_bonds, z_max, dock_probability, dock_species, n_steps, rng):
+                    escape, count_bonds, z_max, dock_probability, dock_species, n_steps, rng):
     """Pure-numpy reference of :func:`run_steps` (tests and the benchmark's ratio).
 
     Each step is vectorised over the vacancies whose turns cannot interact: a turn reads
@@ -156,7 +162,8 @@ def run_steps_numpy(species, vacancies, n_vacancies, nbr_ptr, nbr_idx, region, a
             occupied_sum = np.concatenate([[0], np.cumsum(species[nbr_idx] != VACANCY)])
             bonds = occupied_sum[nbr_ptr[1:]] - occupied_sum[nbr_ptr[:-1]]
             dn = bonds[vac[moving]] - 1 - bonds[target[moving]]
-        table = acceptance[ions, dn + z_max - 1]
+        table = (acceptance[ions, dn + z_max - 1]
+                 * escape[region[vac[moving]], region[target[moving]]])
         go = (ions != VACANCY) & (u[moving, 1] < table)
         sites, targets = vac[moving][go], target[moving][go]
         species[sites] = ions[go]
@@ -166,7 +173,7 @@ def run_steps_numpy(species, vacancies, n_vacancies, nbr_ptr, nbr_idx, region, a
 
         for k in np.flatnonzero(conflict):
             vac[k] = _turn_numpy(species, vac[k], u[k], nbr_ptr, nbr_idx, region, acceptance,
-                                 count_bonds, z_max, dock_probability, dock_species)
+                                 escape, count_bonds, z_max, dock_probability, dock_species)
         docked += int(np.sum(vac < 0))
         vac = vac[vac >= 0]
     vacancies[: vac.size] = vac
