@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from lnhet_widgets.core.annealing import SPECIES, AnnealParams
+from lnhet_widgets.core.conditions import P2_POWER_W_CM2
 from lnhet_widgets.widgets import AnnealingLab
 from lnhet_widgets.widgets import annealing_lab as module
 from lnhet_widgets.widgets.annealing_lab import comparison_params, snapshot_atoms, snapshot_steps
@@ -238,6 +239,9 @@ def test_the_optics_tab_compares_three_particles(lab):
     p, d = optics["pristine"].lines[450.0], optics["docked"].lines[450.0]
     assert f"×{d / p:.3g}" in lab.optics_info.value
     assert "lifetime" in lab.optics_info.value and "P2" in lab.optics_info.value
+    # the lab opens at P2's conditions: 980 nm, 4 W cm⁻²
+    assert {o.power_w_cm2 for o in optics.values()} == {P2_POWER_W_CM2}
+    assert "at 4 W cm⁻²" in lab.optics_info.value
     lab.tabs.selected_index = 0
 
 

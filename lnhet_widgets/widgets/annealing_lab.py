@@ -1140,7 +1140,8 @@ def _optics_html(optics: dict, names: dict, docked: AnnealResult) -> str:
     line = [o.lines.get(LINE_450_NM, math.nan) for o in (p, d, u)]
     step = d.snapshot_step
     text = (
-        f"<b>450 nm (Tm ¹D₂)</b> after {step} steps "
+        f"<b>450 nm (Tm ¹D₂)</b> under 980 nm at {_fmt(p.power_w_cm2, 'g')} W cm⁻² (P2's "
+        f"power), after {step} steps "
         f"({_minutes(step * docked.time_per_step_s)}), relative to the pristine particle: "
         f"<b>×{_fmt(_ratio(line[1], line[0]), '.3g')}</b> {html.escape(names['docked'])}, "
         f"<b>×{_fmt(_ratio(line[2], line[0]), '.3g')}</b> {html.escape(names['undocked'])}. "
