@@ -274,3 +274,17 @@ def test_a_shell_too_thin_to_absorb_at_400_nm_is_refused_by_name():
     thin = TransferParams(core_diameter_nm=3.0, perovskite_edge_nm=5.5)
     with pytest.raises(ValueError, match=r"perovskite_edge_nm = 5.5 nm .* choose a thicker"):
         steady_state(thin, excitation_nm=980, power_w_cm2=10.0)
+
+
+def test_perovskite_defaults_are_the_shared_constants():
+    # one value per constant: the perovskite and its interface come from perovskite_constants
+    from lnhet_widgets.core import perovskite_constants as pc
+
+    p = TransferParams()
+    assert p.exciton_lifetime_ns == pc.EXCITON_RADIATIVE_LIFETIME_NS
+    assert p.trapping_rate_per_defect_s == pytest.approx(1e9 / pc.TRAP_CAPTURE_TIME_NS)
+    assert p.defect_lifetime_ns == pc.TRAP_LIFETIME_NS
+    assert p.interface_defects_nm2 == pc.INTERFACE_TRAP_DENSITY_NM2
+    assert p.bulk_defects_nm3 == pytest.approx(pc.bulk_trap_density_nm3(220.0))
+    assert p.perovskite_cross_section_cm2 == pytest.approx(
+        pc.CROSS_SECTION_PER_VOLUME_CM2_NM3 * 1e3)

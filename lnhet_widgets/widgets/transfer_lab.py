@@ -102,7 +102,7 @@ RATE_FIELDS = {
     "lret_volume_nm3": (0.0, 5.0),
     "defect_to_yb_rate_s": (4.0, 12.0),
     "interface_defects_nm2": (-4.0, 0.0),
-    "bulk_defects_nm3": (-5.0, -1.0),
+    "bulk_defects_nm3": (-6.0, -1.0),
     "exciton_lifetime_ns": (-1.0, 2.0),
     "contact_factor": None,
 }
