@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import constants
 
 from lnhet_widgets.core.perovskite_constants import EXCITON_BOHR_RADIUS_NM, REDUCED_MASS_ME
 from lnhet_widgets.core.photophysics import (
@@ -12,7 +13,7 @@ from lnhet_widgets.core.photophysics import (
     exciton_gap_ev,
 )
 
-HBAR, M_E, EV = 1.054571817e-34, 9.1093837015e-31, 1.602176634e-19
+HBAR, M_E, EV = constants.hbar, constants.m_e, constants.e
 
 
 def particle_in_a_cube_ev(edge_nm, mass_me):

@@ -83,7 +83,9 @@ from .nucleation import (
 from .photophysics import (
     absorption_spectrum,
     confinement_energy_ev,
+    confinement_mass_me,
     dilution_series,
+    exciton_gap_ev,
 )
 from .simetuc import read_simetuc_config
 from .stem import eds_maps, haadf_image
@@ -144,6 +146,7 @@ __all__ = [
     "coincidence_matches",
     "compare_decay_models",
     "confinement_energy_ev",
+    "confinement_mass_me",
     "coreshell_strain",
     "critical_radius_nm",
     "debye_pattern",
@@ -153,6 +156,7 @@ __all__ = [
     "ecp",
     "eds_maps",
     "effective_misfit",
+    "exciton_gap_ev",
     "find_xrd_peaks",
     "fit_decay",
     "fit_rise_decay",

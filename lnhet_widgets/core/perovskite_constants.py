@@ -13,12 +13,12 @@ described in :mod:`~lnhet_widgets.core.transient`.
 
 Examples
 --------
->>> EXCITON_RADIATIVE_LIFETIME_NS, round(1e9 / TRAP_CAPTURE_TIME_NS / 1e8, 2)
-(4.3, 5.88)
+>>> EXCITON_RADIATIVE_LIFETIME_NS, round(1e9 / TRAP_CAPTURE_TIME_NS / 1e6, 2)
+(5.4, 6.67)
 >>> interface_trap_density_nm2("alpha-NaYF4") == 2 * interface_trap_density_nm2("beta-NaGdF4")
 True
->>> round(centre_of_mass_mass_me("CsPbBr3"), 3), round(bulk_trap_density_nm3(180.0), 4)
-(0.504, 0.003)
+>>> round(centre_of_mass_mass_me("CsPbBr3"), 3), bulk_trap_density_nm3(180.0)
+(0.504, 0.00078)
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ __all__ = [
     "REDUCED_MASS_ME",
     "STOKES_SHIFT_EV",
     "TRAP_ANNEALING_ENERGY_EV",
+    "TRAP_AUGER_TIME_PER_VOLUME_PS_NM3",
     "TRAP_CAPTURE_TIME_NS",
     "TRAP_LIFETIME_NS",
     "TRAP_REFERENCE_TEMPERATURE_C",
@@ -118,35 +119,50 @@ CROSS_SECTION_PER_VOLUME_CM2_NM3 = 1e-16
 AUGER_TIME_PER_VOLUME_PS_NM3 = 0.1
 
 # ------------------------------------------------------------- the exciton and its traps
-#: Radiative lifetime of the band-edge exciton, ns (fixed by E2/E3, see
+#: Radiative lifetime of the band-edge exciton, ns (fixed by E2's pure cubes at 23.1 µJ cm⁻²
+#: and E3's inert heterostructure at 6.1 µJ cm⁻², both nearly trap-free; see
 #: :mod:`~lnhet_widgets.core.transient`).
-EXCITON_RADIATIVE_LIFETIME_NS = 4.3
+EXCITON_RADIATIVE_LIFETIME_NS = 5.4
 
-#: Capture time of a lone exciton by one empty trap, ns (1/k_t; fixed by E3's pure
-#: reference at 6.1 µJ cm⁻²).
-TRAP_CAPTURE_TIME_NS = 1.7
+#: Capture time of a lone exciton by one trap, ns (1/k_t, k_t = 6.7e6 s⁻¹; fixed with the
+#: trap densities by E3: Fig. 1j's defect-rich pure cubes at 1.2 ns and the inert
+#: heterostructure at 4.1 ns, 6.1 µJ cm⁻²).
+TRAP_CAPTURE_TIME_NS = 150.0
 
-#: Lifetime of a filled trap (non-radiative recombination of the trap-bound pair), ns.
+#: Lifetime of a filled trap, ns: the release of a trapped carrier (transient model) and the
+#: decay of the defect state D (rate equations of §7). Any value ≫ the 30 ns window gives the
+#: same bleach.
 TRAP_LIFETIME_NS = 100.0
 
-#: Probability that one empty trap takes the carrier of a three-carrier (Auger) event.
+#: Trap-assisted Auger lifetime of an exciton beside a carrier held in a trap (a charged
+#: nanocrystal), per perovskite volume, ps nm⁻³ (∝ V like τ_XX; fixed by E2/E3). Far longer
+#: than a delocalised trion's (≈ 4 τ_XX by statistical scaling): the trapped carrier is
+#: localised at the surface or interface and overlaps the exciton little.
+TRAP_AUGER_TIME_PER_VOLUME_PS_NM3 = 5.3
+
+#: Probability that one empty trap takes the carrier of a three-carrier (Auger) event (an
+#: estimate: Auger capture by deep centres is efficient at high carrier density; the E2/E3
+#: search kept it at 0.9).
 AUGER_CAPTURE_PROBABILITY = 0.9
 
-#: Bulk trap density at the reference synthesis temperature, nm⁻³ (fixed by E3's pure
-#: reference).
-BULK_TRAP_DENSITY_NM3 = 3e-3
+#: Bulk trap density at the reference synthesis temperature, nm⁻³: P1's E2 batch (pure cubes
+#: and the α/β heterostructures; fixed by E2's pure 2.9 ns at 23.1 µJ cm⁻²). The batch of
+#: Fig. 1j has its own (:data:`~lnhet_widgets.core.transient.FIG1J_BULK_TRAP_DENSITY_NM3`).
+BULK_TRAP_DENSITY_NM3 = 7.8e-4
 
 #: Synthesis temperature at which :data:`BULK_TRAP_DENSITY_NM3` holds: P1's pure CsPbX3
 #: hot injection, °C.
 TRAP_REFERENCE_TEMPERATURE_C = 180.0
 
 #: Effective activation energy with which bulk defects anneal out during growth, eV (fixed
-#: by E3: the heterostructures grown at 220 °C have fewer traps than the pure cubes).
-TRAP_ANNEALING_ENERGY_EV = 1.5
+#: by E3: the inert heterostructure grown at 220 °C has 31× fewer bulk traps than the pure
+#: cubes of its batch grown at 180 °C).
+TRAP_ANNEALING_ENERGY_EV = 1.65
 
-#: Trap density of the perovskite's interface with a β (hexagonal) core, nm⁻² (fixed by
-#: E2/E3); other core structures scale it by :data:`INTERFACE_DEFECT_SCALE`.
-INTERFACE_TRAP_DENSITY_NM2 = 5e-4
+#: Trap density of the perovskite's interface with a β (hexagonal) core, nm⁻² (fixed by E2's
+#: heterostructures at 23.1 µJ cm⁻² and E3's fall of the inert sample with fluence); other
+#: core structures scale it by :data:`INTERFACE_DEFECT_SCALE`.
+INTERFACE_TRAP_DENSITY_NM2 = 0.028
 
 #: Density of interface defects relative to the hexagonal β phase, by the core's structure.
 #: The cubic α phase is a disordered fluorite (Na and the rare earth share one cation site at
@@ -178,7 +194,9 @@ def interface_trap_density_nm2(host: str) -> float:
 
 
 def bulk_trap_density_nm3(synthesis_temperature_c: float, *,
-                          reference_density_nm3: float = BULK_TRAP_DENSITY_NM3) -> float:
+                          reference_density_nm3: float = BULK_TRAP_DENSITY_NM3,
+                          reference_temperature_c: float = TRAP_REFERENCE_TEMPERATURE_C,
+                          annealing_energy_ev: float = TRAP_ANNEALING_ENERGY_EV) -> float:
     """Bulk trap density left by a synthesis at ``synthesis_temperature_c``, nm⁻³.
 
     ρ_b(T) = ρ_ref exp[(E_a/k_B)(1/T − 1/T_ref)]: defects anneal out while the crystal grows,
@@ -189,14 +207,20 @@ def bulk_trap_density_nm3(synthesis_temperature_c: float, *,
     synthesis_temperature_c : float
         Synthesis temperature, °C, in [100, 300].
     reference_density_nm3 : float
-        ρ_ref at :data:`TRAP_REFERENCE_TEMPERATURE_C`, nm⁻³, in [0, 0.1].
+        ρ_ref of the batch at ``reference_temperature_c``, nm⁻³, in [0, 0.1].
+    reference_temperature_c : float
+        T_ref, °C, in [100, 300].
+    annealing_energy_ev : float
+        E_a, eV, in [0, 5].
 
     Examples
     --------
     >>> round(bulk_trap_density_nm3(180.0) / bulk_trap_density_nm3(220.0), 1)
-    22.5
+    30.8
     """
     t = check_range("synthesis_temperature_c", synthesis_temperature_c, "°C", 100.0, 300.0)
     rho = check_range("reference_density_nm3", reference_density_nm3, "nm⁻³", 0.0, 0.1)
-    inverse = 1.0 / (t + _KELVIN) - 1.0 / (TRAP_REFERENCE_TEMPERATURE_C + _KELVIN)
-    return rho * math.exp(TRAP_ANNEALING_ENERGY_EV / _BOLTZMANN_EV_K * inverse)
+    t_ref = check_range("reference_temperature_c", reference_temperature_c, "°C", 100.0, 300.0)
+    energy = check_range("annealing_energy_ev", annealing_energy_ev, "eV", 0.0, 5.0)
+    inverse = 1.0 / (t + _KELVIN) - 1.0 / (t_ref + _KELVIN)
+    return rho * math.exp(energy / _BOLTZMANN_EV_K * inverse)

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sparse
+from scipy import constants
 from scipy.ndimage import gaussian_filter1d
 from scipy.sparse.linalg import eigsh
 
@@ -83,9 +84,9 @@ __all__ = [
     "exciton_gap_ev",
 ]
 
-_HBAR_J_S = 1.054571817e-34
-_ELECTRON_MASS_KG = 9.1093837015e-31
-_EV = 1.602176634e-19
+_HBAR_J_S = constants.hbar
+_ELECTRON_MASS_KG = constants.m_e
+_EV = constants.e
 #: hc in eV·nm: photon energy (eV) = HC_EV_NM / wavelength (nm).
 HC_EV_NM = 1239.841984
 #: The centre of mass is confined when the cube edge is at least this many Bohr radii.
