@@ -271,6 +271,7 @@ class AnnealParams(ParamsDict):
                                   step=0.005,
                                   description="local energy −ε per occupied pair of "
                                               "neighbouring cation sites; 0: off")
+    # fixed by A3's "no increase" without complexes (module docstring)
     surface_vacancy_binding_ev: float = param(
         0.21, label="Vacancy binding to the surface", unit="eV", min=0.0, max=1.0, step=0.005,
         description="a vacancy on a surface-band site lies this much lower in energy than "
@@ -283,6 +284,7 @@ class AnnealParams(ParamsDict):
                                        min=0.0, max=1e6,
                                        description="k of the docking rate k·c of Y complexes "
                                                    "at a surface vacancy")
+    # fixed by A5: Gd brightens less than Y (module docstring)
     docking_rate_gd_mm_s: float = param(3e-4, label="Docking rate constant, Gd",
                                         unit="mM⁻¹ s⁻¹", min=0.0, max=1e6,
                                         description="k of the docking rate k·c of Gd "
