@@ -82,6 +82,7 @@ def test_defaults_are_the_shared_perovskite_constants():
     assert p.auger_capture_probability == pc.AUGER_CAPTURE_PROBABILITY
     assert p.cross_section_per_volume_cm2_nm3 == pc.CROSS_SECTION_PER_VOLUME_CM2_NM3
     assert p.exciton_bohr_radius_nm == pc.EXCITON_BOHR_RADIUS_NM["CsPbBr3"]
+    assert p.ln_transfer_rate_ns_nm2 == pc.LN_TRANSFER_RATE_NS_NM2
 
 
 def test_geometry_traps_and_rates():

@@ -40,6 +40,7 @@ __all__ = [
     "EXCITON_RADIATIVE_LIFETIME_NS",
     "INTERFACE_DEFECT_SCALE",
     "INTERFACE_TRAP_DENSITY_NM2",
+    "LN_TRANSFER_RATE_NS_NM2",
     "REDUCED_MASS_ME",
     "STOKES_SHIFT_EV",
     "TRAP_ANNEALING_ENERGY_EV",
@@ -140,6 +141,12 @@ TRAP_LIFETIME_NS = 100.0
 #: localised at the surface or interface and overlaps the exciton little.
 TRAP_AUGER_TIME_PER_VOLUME_PS_NM3 = 5.3
 
+#: Transfer of a heterostructure's exciton to Yb³⁺ through the interface (exciton →
+#: interface defect → Yb³⁺, P1 Fig. 2h), per unit Yb fraction of the core and nm² of
+#: interface, ns⁻¹ nm⁻²: k_Ln = C_Ln x_Yb πd², 0.18 ns⁻¹ for P1's Yb0.3 7.1 nm core (fixed by
+#: E2's α/β-LnNP@CsPbBr3 at 23.1 µJ cm⁻²).
+LN_TRANSFER_RATE_NS_NM2 = 3.8e-3
+
 #: Probability that one empty trap takes the carrier of a three-carrier (Auger) event (an
 #: estimate: Auger capture by deep centres is efficient at high carrier density; the E2/E3
 #: search kept it at 0.9).
@@ -166,8 +173,10 @@ INTERFACE_TRAP_DENSITY_NM2 = 0.028
 
 #: Density of interface defects relative to the hexagonal β phase, by the core's structure.
 #: The cubic α phase is a disordered fluorite (Na and the rare earth share one cation site at
-#: random), so its facets offer more defect sites; the factor 2 is fixed by P1's E4 (980 nm
-#: emission under 365 nm, β@ 1.6× α@ per mass) in :mod:`~lnhet_widgets.core.transfer`.
+#: random), so its facets offer more defect sites. The factor 2 is an estimate: it was fixed
+#: by P1's E4 (980 nm emission under 365 nm, β@ 1.6× α@ per mass) in the rate equations of
+#: :mod:`~lnhet_widgets.core.transfer` before the trap constants were re-fixed by E2/E3;
+#: E4 tests it there, and E2's α@ (1.46 ns, P1 1.5) is computed with it.
 INTERFACE_DEFECT_SCALE = {"beta-hexagonal": 1.0, "fluorite": 2.0}
 
 

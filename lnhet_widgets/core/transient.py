@@ -65,8 +65,9 @@ cube edge L, one core of diameter d at its centre):
 
 Calibration: one parameter set for all of P1's sample classes (:data:`P1_SAMPLES`); the
 constants live in :mod:`~lnhet_widgets.core.perovskite_constants` (one value per quantity,
-shared with :mod:`~lnhet_widgets.core.transfer`), except C_Ln and the Fig. 1j batch's trap
-density, which only this model uses. Every target is a test in ``tests/test_transient.py``.
+shared with :mod:`~lnhet_widgets.core.transfer`), except the Fig. 1j batch's trap density,
+a property of that sample (:data:`FIG1J_BULK_TRAP_DENSITY_NM3`). Every target is a test in
+``tests/test_transient.py``.
 
 * Literature: σ/V = 1e-16 cm² nm⁻³ (SCIENCE §7), a_B = 3.5 nm (Protesescu 2015),
   τ_XX/V = 0.1 ps nm⁻³ (SCIENCE §8: 100 ps for a 10 nm cube), p_c = 0.9, trap lifetime
@@ -138,6 +139,7 @@ from .perovskite_constants import (
     EXCITON_BOHR_RADIUS_NM,
     EXCITON_RADIATIVE_LIFETIME_NS,
     INTERFACE_TRAP_DENSITY_NM2,
+    LN_TRANSFER_RATE_NS_NM2,
     TRAP_ANNEALING_ENERGY_EV,
     TRAP_AUGER_TIME_PER_VOLUME_PS_NM3,
     TRAP_CAPTURE_TIME_NS,
@@ -177,12 +179,12 @@ _GROWTH = 1.25
 _DEFAULT_T_NS = np.linspace(0.0, 30.0, 751)
 _N_EXP = 3
 
-#: Exciton → interface defect → Yb³⁺ transfer per unit Yb fraction and nm² of interface,
-#: ns⁻¹ nm⁻² (fixed by E2's α/β-LnNP@CsPbBr3 at 23.1 µJ cm⁻²).
-_LN_TRANSFER_RATE_NS_NM2 = 3.8e-3
 #: Bulk trap density of the batch of P1's Fig. 1j (pure cubes and the inert heterostructure),
 #: at the reference temperature, nm⁻³ (fixed by E3's 1.2 ns at 6.1 µJ cm⁻²).
 FIG1J_BULK_TRAP_DENSITY_NM3 = 0.08
+# The old private name of perovskite_constants.LN_TRANSFER_RATE_NS_NM2, still imported by
+# transfer.py until it takes the public one.
+_LN_TRANSFER_RATE_NS_NM2 = LN_TRANSFER_RATE_NS_NM2
 
 
 @dataclass(frozen=True)
@@ -256,9 +258,7 @@ class BleachParams(ParamsDict):
     auger_capture_probability: float = param(AUGER_CAPTURE_PROBABILITY, label="Auger capture",
                                              min=0.0, max=1.0, step=0.01,
                                              description="per trap and Auger event")
-    # Exciton → interface defect → Yb³⁺, per unit Yb fraction and nm² of interface; fixed by
-    # E2's heterostructures (see the module docstring).
-    ln_transfer_rate_ns_nm2: float = param(_LN_TRANSFER_RATE_NS_NM2, label="Ln transfer C_Ln",
+    ln_transfer_rate_ns_nm2: float = param(LN_TRANSFER_RATE_NS_NM2, label="Ln transfer C_Ln",
                                            unit="ns⁻¹ nm⁻²", min=0.0, max=10.0,
                                            description="k_Ln = C_Ln · yb_fraction · area")
     cross_section_per_volume_cm2_nm3: float = param(CROSS_SECTION_PER_VOLUME_CM2_NM3,
