@@ -11,17 +11,20 @@ energy by about 1.5 % at 40 points for a 4.9 nm core in a 10.4 nm cube (0.5 % at
 
 **Which mass is confined** (:func:`confinement_mass_me`). A nanocrystal much smaller than the
 exciton confines electron and hole separately (strong confinement): the kinetic energies add
-to 3π²ħ²/(2μL²) with the reduced mass μ. A nanocrystal wider than the exciton holds it as a
-bound pair whose centre of mass moves in the box (weak confinement): 3π²ħ²/(2ML²) with the
-translational mass M = m_e + m_h (Efros & Efros 1982; Kayanuma, Phys. Rev. B 38, 9797
-(1988), whose intermediate regime for a sphere of radius R ≳ 2 a_B already follows the
-centre-of-mass law within a few meV once the exciton's own size is allowed for). The
-criterion used here: the centre of mass is confined when the cube edge L ≥ 2 a_B (the
-exciton, of diameter 2 a_B, fits into the cube), the reduced mass below. P1's 9.5–10.4 nm
-CsPbBr3 cubes are 2.7–3.0 a_B wide (a_B = 3.5 nm): centre-of-mass confinement, 25 meV for a
-free 9.5 nm cube. The switch is abrupt at L = 2 a_B (7 nm for CsPbBr3), where the two limits
-differ fourfold; the model is meant for nanocrystals on one side of it or the other. Masses
-(μ, M = 4μ for the nearly mirror-image bands, m_e ≈ m_h), Bohr radii and bulk gaps are in
+to 3π²ħ²/(2μL²) with the reduced mass μ. A nanocrystal much wider than the exciton holds it
+as a bound pair whose centre of mass moves in the box (weak confinement): 3π²ħ²/(2ML²) with
+the translational mass M = m_e + m_h (Al. L. Efros & A. L. Efros, Sov. Phys. Semicond. 16,
+772 (1982); Y. Kayanuma, Phys. Rev. B 38, 9797 (1988), whose variational solution for a
+sphere crosses over between the two limits at radii of 2–4 a_B). The criterion used here
+(SCIENCE §8): the centre of mass is confined when the cube edge L ≥ 2 a_B, i.e. when the
+exciton, of diameter 2 a_B, fits into the cube; the reduced mass below. P1's 9.5–10.4 nm
+CsPbBr3 cubes are 2.7–3.0 a_B wide (a_B = 3.5 nm): the intermediate regime, where neither
+limit is exact. The centre-of-mass law gives 25 meV for a free 9.5 nm cube, the reduced-mass
+law 99 meV; the bulk gap, fixed by P1's 508 nm of the free cubes, absorbs what the
+centre-of-mass law leaves out, and the core's effect — the 4 nm P1 measures — is the test.
+The switch is abrupt at L = 2 a_B (7 nm for CsPbBr3), where the two limits differ fourfold;
+the model is meant for nanocrystals on one side of it or the other. Masses (μ, M = 4μ for the
+nearly mirror-image bands, m_e ≈ m_h), Bohr radii and bulk gaps are in
 :mod:`~lnhet_widgets.core.perovskite_constants`. A core in the cube is a Dirichlet wall for
 the centre of mass as well: the exciton cannot enter the insulating fluoride.
 
