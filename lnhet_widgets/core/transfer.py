@@ -67,6 +67,7 @@ from .perovskite_constants import (
     EXCITON_RADIATIVE_LIFETIME_NS,
     INTERFACE_DEFECT_SCALE,
     INTERFACE_TRAP_DENSITY_NM2,
+    LN_TRANSFER_RATE_NS_NM2,
     STOKES_SHIFT_EV,
     TRAP_CAPTURE_TIME_NS,
     TRAP_LIFETIME_NS,
@@ -81,7 +82,6 @@ from .quenching import (
     continuum_factor_nm3,
     radial_classes,
 )
-from .transient import _LN_TRANSFER_RATE_NS_NM2 as LN_TRANSFER_RATE_NS_NM2
 
 __all__ = [
     "HETEROSTRUCTURE_SYNTHESIS_C",
@@ -231,7 +231,8 @@ class TransferParams:
       η = 0.20 (P1: 43 → 34 µs, η ≈ 0.21; with the bare core at 39 µs, τ_DA = 34 ± 4 µs and
       η = 0.21 ± 0.05 hold together only for 30.0–32.8 µs, whose middle this is).
     * The exciton's transfer to Yb (365/400 nm → 980 nm, P1 Fig. 2h) is the bleach model's
-      k_Ln = C_Ln x_Yb πd², fixed by E2. With it and the shared trap constants, E4 comes out
+      k_Ln = C_Ln x_Yb πd² (C_Ln: :data:`~lnhet_widgets.core.perovskite_constants.
+      LN_TRANSFER_RATE_NS_NM2`, fixed by E2). With it and the shared trap constants, E4 comes out
       1.65× per mass and 1.63× in NIR PLQE (P1: 1.6× and 2×).
     * The defect → Yb rate, 1e8 s⁻¹, is not fixed by a P1 number: E1 fixes only the net loss
       C_int · k_loss / (k_loss + k_D→Yb), with k_loss = 1/TRAP_LIFETIME_NS, and E4's ratios
