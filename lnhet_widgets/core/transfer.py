@@ -208,6 +208,9 @@ class TransferParams:
     strengths. (The α/β-LnNPs of P1's heterostructure comparisons E4–E6 carry Yb0.3.) Where
     each remaining constant comes from:
 
+    * Yb³⁺ absorption at 980 nm: σ = 1e-20 cm² with the 4/3 degeneracy ratio of stimulated
+      emission (SCIENCE §7); ``tm_classes`` (4 radial Tm classes) is a numerical resolution.
+
     * Quenching of the lanthanides (§6), fixed by P1's Yb lifetimes: C_s = 4500 nm³/s puts
       the bare 7.6 and 9.2 nm cores at 39 and 47 µs (43 ± 5 µs; the model's surface-to-volume
       dependence leaves only a ±2 % window for C_s); the vacancy term (0.5 % vacancies,
