@@ -144,6 +144,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import constants
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.spatial import cKDTree
 from scipy.special import erfc
@@ -182,8 +183,8 @@ __all__ = [
     "time_per_step_s",
 ]
 
-_BOLTZMANN_EV_K = 8.617333262e-5
-_KELVIN = 273.15
+_BOLTZMANN_EV_K = constants.k / constants.e
+_KELVIN = constants.zero_Celsius
 
 #: Site codes of ``AnnealResult.species``: the code is the index (0, a vacant cation site).
 SPECIES = ("vacancy", "Gd", "Y", "Yb", "Tm")

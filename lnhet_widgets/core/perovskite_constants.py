@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 
+from scipy import constants
+
 from ._validate import check_range
 from .materials import get_material
 
@@ -54,8 +56,8 @@ __all__ = [
     "interface_trap_density_nm2",
 ]
 
-_BOLTZMANN_EV_K = 8.617333262e-5
-_KELVIN = 273.15
+_BOLTZMANN_EV_K = constants.k / constants.e
+_KELVIN = constants.zero_Celsius
 
 # ------------------------------------------------------------------- band edge and exciton
 #: Reduced exciton masses μ in electron masses, from magneto-optical spectroscopy at 60–150 T

@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import constants
 
 from ._results import ResultIO
 from ._validate import check_range
@@ -51,7 +52,7 @@ __all__ = [
 UNIFORM_SHELL_LIMIT_EV_NM2 = (0.6, 0.85)
 
 # 1 GPa · nm³ = 1e9 J m⁻³ · 1e-27 m³ = 1e-18 J.
-_GPA_NM3_TO_EV = 1e-18 / 1.602176634e-19
+_GPA_NM3_TO_EV = 1e-18 / constants.e
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from scipy import constants
 from scipy.linalg import expm
 from scipy.stats import poisson
 
@@ -160,7 +161,7 @@ __all__ = [
     "fluence_series",
 ]
 
-_HC_J_M = 6.62607015e-34 * 2.99792458e8
+_HC_J_M = constants.h * constants.c
 _FLUORIDES = list_materials(kind="fluoride")
 _PUMP_RANGE_NM = (300.0, 480.0)
 # Highest ⟨N⟩ a kinetics call accepts: states and Auger steps grow with ⟨N⟩, and P1's
