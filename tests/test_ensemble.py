@@ -53,8 +53,10 @@ def _uc_over_646(sample):
 
 
 def _grown(temperature_c):
+    # P1's β-LnNPs of E6 (SCIENCE §1), not GrowthParams' LnNP40 default
     growth = simulate_growth(GrowthParams(core_diameter_nm=7.1, core_diameter_sd_nm=0.4,
-                                          temperature_c=temperature_c), seed=0)
+                                          dopants=DOPANTS, temperature_c=temperature_c),
+                             seed=0)
     return Sample.from_growth(growth)
 
 
