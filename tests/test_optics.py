@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 from lnhet_widgets.core.analysis import EcpResult, TaucFit, ecp, tauc_gap
+from lnhet_widgets.core.perovskite_constants import EXCITON_BINDING_ENERGY_EV
 from lnhet_widgets.core.photophysics import (
     absorption_spectrum,
     dilution_series,
     emission_spectrum,
+    exciton_gap_ev,
 )
 
 E = np.linspace(2.2, 2.9, 1401)
@@ -110,9 +112,6 @@ def test_ecp_refuses_a_series_that_has_not_converged():
 
 
 # --- P1's confinement targets (SCIENCE §8): ECP of free and cored cubes, Tauc gap ---------
-from lnhet_widgets.core.perovskite_constants import EXCITON_BINDING_ENERGY_EV  # noqa: E402
-from lnhet_widgets.core.photophysics import exciton_gap_ev  # noqa: E402
-
 DILUTIONS = np.geomspace(1.0, 1e-3, 8)
 
 

@@ -52,6 +52,7 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import constants
 from scipy.spatial import cKDTree
 
 from . import _transfer_kernel as kernel
@@ -121,8 +122,8 @@ LINES = (
     ("Yb", "2F5/2", "2F7/2", 980.0),
 )
 
-_H_J_S = 6.62607015e-34
-_C_M_S = 2.99792458e8
+_H_J_S = constants.h
+_C_M_S = constants.c
 
 #: Synthesis temperature of P1's heterostructures, °C (P1 methods): it sets the default
 #: shell's bulk trap density (:func:`~lnhet_widgets.core.perovskite_constants.

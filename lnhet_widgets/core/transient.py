@@ -183,9 +183,6 @@ _N_EXP = 3
 #: Bulk trap density of the batch of P1's Fig. 1j (pure cubes and the inert heterostructure),
 #: at the reference temperature, nm⁻³ (fixed by E3's 1.2 ns at 6.1 µJ cm⁻²).
 FIG1J_BULK_TRAP_DENSITY_NM3 = 0.08
-# The old private name of perovskite_constants.LN_TRANSFER_RATE_NS_NM2, still imported by
-# transfer.py until it takes the public one.
-_LN_TRANSFER_RATE_NS_NM2 = LN_TRANSFER_RATE_NS_NM2
 
 
 @dataclass(frozen=True)
