@@ -67,6 +67,8 @@ def test_defaults_are_p2_particle():
         ("complex_concentration_mm", -1, r"complex_concentration_mm = -1 mM is outside"),
         ("docking_rate_gd_mm_s", -0.1, r"docking_rate_gd_mm_s = -0.1 mM⁻¹ s⁻¹ is outside"),
         ("bond_energy_ev", 1.0, r"bond_energy_ev = 1.0 eV is outside .*\[0, 0.5\] eV"),
+        ("surface_vacancy_binding_ev", 1.5,
+         r"surface_vacancy_binding_ev = 1.5 eV is outside the allowed range \[0, 1\] eV"),
         ("yb_fraction", "much", r"yb_fraction must be a number"),
         ("tm_fraction", 0.6, r"yb_fraction \+ tm_fraction = 1.09 is outside .*\[0, 1\]"),
         ("complex", "Er", r"complex must be one of \(None, 'Y', 'Gd'\)"),

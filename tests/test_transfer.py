@@ -207,6 +207,8 @@ def test_mixture_reabsorbs_the_blue_lines():
     ({"host": "CsPbBr3"}, "host"),
     ({"tm_branching": (("3H4", "1G4", 0.5),)}, "lower level"),
     ({"core_diameter_nm": 0.0}, "needs a core"),
+    ({"vacancy_quenching_3f4_factor": 2.0},
+     r"vacancy_quenching_3f4_factor = 2.0 is outside the allowed range \[0, 1\]"),
 ])
 def test_bad_params_raise_value_errors_naming_the_field(kwargs, field):
     with pytest.raises(ValueError, match=field):
