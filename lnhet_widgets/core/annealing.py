@@ -103,13 +103,13 @@ after a 20 µs pulse at that power, fitted after the rise.
   fixes only the product with its vacancy fraction, now 0.5 %), fixed by A3: the pristine
   particle's Tm 450 nm lifetime within a factor 2 of 0.10 ms (the average model's tolerance,
   SCIENCE §5) with the docked gain within 50–300×. Tm ³F4 is not coupled to the vacancy
-  defects (``vacancy_quenching_3f4_factor`` = 0, see TransferParams): with the same coupling
-  as Yb³⁺ the 1.8 µm level's losses cut the pristine four-photon line another 9× without
-  shortening its decay (docked/pristine 1.7e3× for 0.17 → 0.47 ms), so no C_v met both parts
-  of A3. For P2's
-  particles the ligand-surface quenching is C_s = 250 nm³/s (P1's bare cores: 4500), fixed by
-  A4 and A6: at 700 (the value fixed at 100 W/cm²) a 1 nm shell lets the surface through at
-  4 W/cm² (A4: 0.55 of the 2 nm shell's line).
+  defects (TransferParams' ``vacancy_quenching_3f4_factor`` = 0, for every particle): with
+  the same coupling as Yb³⁺ the 1.8 µm level's losses cut the pristine four-photon line
+  another 9× without shortening its decay (docked/pristine 1.7e3× for 0.17 → 0.47 ms), so no
+  C_v met both parts of A3. For P2's particles the ligand-surface quenching is
+  C_s = 250 nm³/s (P1's bare cores: 4500), fixed by A4 and A6: at 700 (the value fixed at
+  100 W/cm²) a 1 nm shell lets the surface through at 4 W/cm² (A4: 0.55 of the 2 nm shell's
+  line).
 
 Computed (targets in brackets). A1: Yb found in the shell after 1000 steps 0.12 without
 complexes (≥ 0.25: missed, see above) and 0.025 with Y complexes (≤ 0.05); with Y, vacancies
@@ -678,11 +678,10 @@ class AnnealOptics(ResultIO):
 
 
 #: Rate constants of the optics of P2's particles: :class:`~lnhet_widgets.core.transfer.
-#: TransferParams`' defaults (C_v among them) with the ligand-surface quenching
-#: C_s = 250 nm³/s instead of P1's 4500 (fixed by A4 and A6) and no coupling of Tm ³F4 to the
-#: vacancy defects (``vacancy_quenching_3f4_factor`` = 0, fixed by A3); see the module
-#: docstring.
-P2_TRANSFER = TransferParams(surface_quenching_nm3_s=250.0, vacancy_quenching_3f4_factor=0.0)
+#: TransferParams`' defaults (C_v and the uncoupled Tm ³F4 among them) with the ligand-surface
+#: quenching C_s = 250 nm³/s of P2's particles instead of P1's 4500 (fixed by A4 and A6); see
+#: the module docstring.
+P2_TRANSFER = TransferParams(surface_quenching_nm3_s=250.0)
 #: The 450 nm decay as P2 records it (SCIENCE §5): a pulse short against the 0.1–0.4 ms
 #: lifetimes, and a window of several of them.
 _TM_PULSE_S = 20e-6

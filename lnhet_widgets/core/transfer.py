@@ -243,8 +243,8 @@ class TransferParams:
       do not depend on it (3e7–1e9 s⁻¹ move them by < 0.3 %). 10 ns is an estimate, fast
       against the trap's own decay, so that a trapped exciton too reaches Yb.
     * V_LRET = 1.0e3 nm³ is fixed by E6 at P1's 2 W cm⁻² (Fig. 2f,g): the sample that the
-      growth model makes at 220 °C is 11.9× greener per 646 nm line than bare β-LnNPs (P1:
-      more than 10×; the round volume nearest a 20 % margin, 12×). The ideal continuum
+      growth model makes at 220 °C from P1's Yb0.3 β-LnNPs is 11.7× greener per 646 nm line
+      than bare β-LnNPs (P1: more than 10×; the round volume nearest a 20 % margin). The ideal continuum
       Förster estimate, 9κ²α(400) λ⁴ / (128π⁵n⁴) with α(400) = 1e5 cm⁻¹, κ² = 2/3, n = 1.5
       and λ = 400 nm, is ≈ 8e3 nm³: the interface passes about 12 % of the ideal coupling.
       (At 1 kW cm⁻², where it was fixed before, 100 nm³ — 1 % of ideal — sufficed.)
@@ -314,12 +314,13 @@ class TransferParams:
                                        max=1e12)
     perovskite_cross_section_cm2: float = CROSS_SECTION_PER_VOLUME_CM2_NM3 * 1e3
     #: Coupling of Tm³⁺ ³F4 to the vacancy-related defects (§6's C_v term) relative to Yb³⁺
-    #: and the other Tm levels; 1 (the default, P1's models) treats every level alike. The
-    #: defects quench by energy transfer to their own electronic states, which absorb in the
-    #: visible and near infrared: the emission of ³F4 → ³H6 at 1.8 µm (5,600 cm⁻¹) lies below
-    #: them. P2's particles (:data:`~lnhet_widgets.core.annealing.P2_TRANSFER`) use 0, fixed
-    #: by A3 (see :mod:`~lnhet_widgets.core.annealing`).
-    vacancy_quenching_3f4_factor: float = 1.0
+    #: and the other Tm levels. The defects quench by energy transfer to their own electronic
+    #: states, which absorb in the visible and near infrared; the emission of ³F4 → ³H6 at
+    #: 1.8 µm (5,600 cm⁻¹) lies below them, so ³F4 is not coupled (0). Fixed by A3 (with the
+    #: same coupling as Yb³⁺ no C_v gives both P2's docked gain and the pristine lifetime) and
+    #: the same for P1's particles (one value per constant), where it brings E5 within its
+    #: tolerance. 1 couples every level alike.
+    vacancy_quenching_3f4_factor: float = 0.0
 
     def __post_init__(self):
         if self.host not in FLUORIDES:
