@@ -157,9 +157,6 @@ def test_e4_nir_quantum_yield_beta_over_alpha():
     assert qy[0] / qy[1] == pytest.approx(2.0, rel=0.2)
 
 
-@pytest.mark.xfail(strict=True, reason="at 2 W/cm² the visible upconversion is mostly Tm "
-                   "³F3's two-photon 695 nm line, whose β/α ratio is the square of the Yb "
-                   "excitation ratio, not the cube that the green band shows")
 def test_e5_upconversion_quantum_yield_beta_over_alpha():
     qy = [steady_state(p, excitation_nm=980, power_w_cm2=PLQE_POWER_W_CM2).quantum_yield(
         340, 720) for p in (BETA, ALPHA)]
