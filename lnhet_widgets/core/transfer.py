@@ -244,9 +244,10 @@ class TransferParams:
       against the trap's own decay, so that a trapped exciton too reaches Yb.
     * V_LRET = 1.0e3 nm³ is fixed by E6 at P1's 2 W cm⁻² (Fig. 2f,g): the sample that the
       growth model makes at 220 °C from P1's Yb0.3 β-LnNPs is 11.7× greener per 646 nm line
-      than bare β-LnNPs (P1: more than 10×; the round volume nearest a 20 % margin). The ideal continuum
-      Förster estimate, 9κ²α(400) λ⁴ / (128π⁵n⁴) with α(400) = 1e5 cm⁻¹, κ² = 2/3, n = 1.5
-      and λ = 400 nm, is ≈ 8e3 nm³: the interface passes about 12 % of the ideal coupling.
+      than bare β-LnNPs (P1: more than 10×; the round volume nearest a 20 % margin). The ideal
+      continuum Förster estimate, 9κ²α(400) λ⁴ / (128π⁵n⁴) with α(400) = 1e5 cm⁻¹, κ² = 2/3,
+      n = 1.5 and λ = 400 nm, is ≈ 8e3 nm³: the interface passes about 12 % of the ideal
+      coupling.
       (At 1 kW cm⁻², where it was fixed before, 100 nm³ — 1 % of ideal — sufficed.)
 
     Examples
