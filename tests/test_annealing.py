@@ -330,8 +330,8 @@ def test_a1_docking_keeps_yb_in_the_core_and_removes_the_vacancies():
     assert np.all(plain.vacancy_count == plain.vacancy_count[0])
 
 
-@pytest.mark.xfail(strict=True, reason="A1: without complexes 0.12 of the Yb reaches the 1 nm "
-                   "shell in 1000 steps, not ≥ 0.25: the vacancies' binding to the surface, "
+@pytest.mark.xfail(strict=True, reason="A1: without complexes too little Yb reaches the 1 nm "
+                   "shell in 1000 steps: the vacancies' binding to the surface, "
                    "fixed by 'no increase' (A3), keeps few of them inside to mix (see the "
                    "module docstring)")
 def test_a1_yb_in_the_shell_without_complexes():

@@ -118,8 +118,8 @@ def test_e6_heterostructures_grown_at_210_c_are_about_twice_as_green():
 
 @pytest.mark.xfail(strict=True, reason="at 2 W/cm² the visible emission of bare β-LnNPs is "
                    "dominated by Tm ³F3's two-photon 695 nm line, which CsPbBr3 does not "
-                   "absorb; the absorbed blue lines are a few % of it, so the mixture stays "
-                   "≈ 1× at any concentration")
+                   "absorb; the absorbed blue lines are a small part of it, so the mixture is "
+                   "hardly weaker than bare cores at any concentration")
 def test_e6_physical_mixture_is_weaker_per_646_line():
     ln = steady_state(BARE_BETA, excitation_nm=980, power_w_cm2=UC_POWER_W_CM2)
     pv = steady_state(FREE_CSPBBR3, excitation_nm=980, power_w_cm2=UC_POWER_W_CM2)
