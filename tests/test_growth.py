@@ -168,7 +168,7 @@ def test_areal_strain_energy_at_the_8nm_limit_is_below_the_coherent_one():
     coherent = coreshell_strain(4.0, 4000.0, f_eff, core_bulk_gpa=core.bulk_gpa,
                                 shell_bulk_gpa=shell.bulk_gpa, shell_shear_gpa=shell.shear_gpa)
     _, w = core_wetting([8.0], p)
-    relaxed_ev_nm2 = w[0] * 1e-18 / 1.602176634e-19
+    relaxed_ev_nm2 = w[0] * 1e-18 / constants.e
     assert coherent.energy_density_ev_nm2 == pytest.approx(3.9, abs=0.1)
     assert relaxed_ev_nm2 == pytest.approx(1.86, abs=0.05)
     assert relaxed_ev_nm2 / coherent.energy_density_ev_nm2 == pytest.approx(

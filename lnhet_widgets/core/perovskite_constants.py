@@ -52,6 +52,7 @@ __all__ = [
     "TRAP_REFERENCE_TEMPERATURE_C",
     "bulk_trap_density_nm3",
     "centre_of_mass_mass_me",
+    "check_perovskite",
     "interface_defect_scale",
     "interface_trap_density_nm2",
 ]
@@ -103,10 +104,17 @@ def centre_of_mass_mass_me(perovskite: str) -> float:
     >>> centre_of_mass_mass_me("CsPbCl3")
     0.808
     """
-    return 4.0 * REDUCED_MASS_ME[_perovskite(perovskite)]
+    return 4.0 * REDUCED_MASS_ME[check_perovskite(perovskite)]
 
 
-def _perovskite(name: str) -> str:
+def check_perovskite(name: str) -> str:
+    """``name`` if the constants know that perovskite, else a ``ValueError`` naming the choices.
+
+    Examples
+    --------
+    >>> check_perovskite("CsPbBr3")
+    'CsPbBr3'
+    """
     if name not in REDUCED_MASS_ME:
         raise ValueError(f"perovskite must be one of {tuple(REDUCED_MASS_ME)}, got {name!r}")
     return name

@@ -71,6 +71,7 @@ from .perovskite_constants import (
     EXCITON_BOHR_RADIUS_NM,
     REDUCED_MASS_ME,
     centre_of_mass_mass_me,
+    check_perovskite,
 )
 from .structures import place_cores
 
@@ -91,7 +92,7 @@ _HBAR_J_S = constants.hbar
 _ELECTRON_MASS_KG = constants.m_e
 _EV = constants.e
 #: hc in eV·nm: photon energy (eV) = HC_EV_NM / wavelength (nm).
-HC_EV_NM = 1239.841984
+HC_EV_NM = constants.h * constants.c / constants.e * 1e9
 #: The centre of mass is confined when the cube edge is at least this many Bohr radii.
 _CENTRE_OF_MASS_EDGE_BOHR = 2.0
 
@@ -115,7 +116,7 @@ def confinement_mass_me(perovskite: str, edge_nm: float) -> float:
     (0.504, 0.126)
     """
     edge = check_range("edge_nm", edge_nm, "nm", 1.0, 60.0, low_inclusive=False)
-    if edge >= _CENTRE_OF_MASS_EDGE_BOHR * EXCITON_BOHR_RADIUS_NM[perovskite]:
+    if edge >= _CENTRE_OF_MASS_EDGE_BOHR * EXCITON_BOHR_RADIUS_NM[check_perovskite(perovskite)]:
         return centre_of_mass_mass_me(perovskite)
     return REDUCED_MASS_ME[perovskite]
 
@@ -164,9 +165,7 @@ def confinement_energy_ev(edge_nm: float, *, core_diameters_nm=(), core_centers_
     True
     """
     edge = check_range("edge_nm", edge_nm, "nm", 1.0, 60.0, low_inclusive=False)
-    if perovskite not in REDUCED_MASS_ME:
-        raise ValueError(f"perovskite must be one of {tuple(REDUCED_MASS_ME)}, got "
-                         f"{perovskite!r}")
+    check_perovskite(perovskite)
     mass = (confinement_mass_me(perovskite, edge) if mass_me is None
             else check_range("mass_me", mass_me, "m_e", 0.0, 10.0, low_inclusive=False))
     n = int(check_range("grid_points", grid_points, "", 10, 120))
@@ -225,9 +224,7 @@ def exciton_gap_ev(perovskite: str, edge_nm: float, *, core_diameters_nm=(),
     >>> round(exciton_gap_ev("CsPbBr3", 10.4), 3)
     2.476
     """
-    if perovskite not in BULK_GAP_EV:
-        raise ValueError(f"perovskite must be one of {tuple(BULK_GAP_EV)}, got {perovskite!r}")
-    return BULK_GAP_EV[perovskite] + confinement_energy_ev(
+    return BULK_GAP_EV[check_perovskite(perovskite)] + confinement_energy_ev(
         edge_nm, core_diameters_nm=core_diameters_nm, perovskite=perovskite, **geometry)
 
 
