@@ -468,7 +468,7 @@ def _strain_energy_per_radius(core: str, shell: str) -> float:
     strain = coreshell_strain(1.0, _THICK_SHELL_RATIO, 0.01, core_bulk_gpa=m_core.bulk_gpa,
                               shell_bulk_gpa=m_shell.bulk_gpa, shell_shear_gpa=m_shell.shear_gpa,
                               n_points=3)
-    return strain.energy_density_ev_nm2 * 1.602176634e-19 / 1e-18 / 0.01**2
+    return strain.energy_density_ev_nm2 * constants.e / 1e-18 / 0.01**2
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ class TransferParams:
     * The exciton's transfer to Yb (365/400 nm → 980 nm, P1 Fig. 2h) is the bleach model's
       k_Ln = C_Ln x_Yb πd² (C_Ln: :data:`~lnhet_widgets.core.perovskite_constants.
       LN_TRANSFER_RATE_NS_NM2`, fixed by E2). With it and the shared trap constants, E4 comes out
-      1.65× per mass and 1.63× in NIR PLQE (P1: 1.6× and 2×).
+      1.64× per mass and 1.63× in NIR PLQE (P1: 1.6× and 2×).
     * The defect → Yb rate, 1e8 s⁻¹, is not fixed by a P1 number: E1 fixes only the net loss
       C_int · k_loss / (k_loss + k_D→Yb), with k_loss = 1/TRAP_LIFETIME_NS, and E4's ratios
       do not depend on it (3e7–1e9 s⁻¹ move them by < 0.3 %). 10 ns is an estimate, fast
