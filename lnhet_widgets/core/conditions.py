@@ -6,7 +6,7 @@ take them from here, so that no model is calibrated at one power and shown at an
 * :data:`P1_UC_POWER_W_CM2` — P1's upconversion spectra of β-LnNPs and β-LnNP@CsPbBr3
   (Fig. 2f,g: "under 980 nm laser excitation (at a power density of 2 W cm⁻²)"), target E6.
 * :data:`P2_POWER_W_CM2` — P2's upconversion spectra and 450 nm decays of NaGdF4:Yb/Tm
-  particles before and after annealing ("under 980 nm excitation (4 W cm⁻²)", Figs. 3–4),
+  particles before and after annealing ("under 980 nm excitation (4 W cm⁻²)", Figs. 2f,g and 3a,d),
   targets A3–A6.
 * :data:`P1_FLUENCES_UJ_CM2` — the pump fluences of P1's transient-absorption series at
   400 nm (Fig. 1j and Supplementary), targets E2 (23.1) and E3 (6.1, 12.2, 23.1).
@@ -22,7 +22,7 @@ __all__ = ["P1_FLUENCES_UJ_CM2", "P1_UC_POWER_W_CM2", "P2_POWER_W_CM2"]
 
 #: P1 Fig. 2f,g: 980 nm CW excitation of the upconversion spectra, W cm⁻².
 P1_UC_POWER_W_CM2 = 2.0
-#: P2 Figs. 2–3: 980 nm excitation of the spectra and the 450 nm decays, W cm⁻².
+#: P2 Figs. 2f,g and 3a,d: 980 nm excitation of the upconversion spectra, W cm⁻².
 P2_POWER_W_CM2 = 4.0
 #: P1's 400 nm pump fluences of the ground-state-bleach series, µJ cm⁻².
 P1_FLUENCES_UJ_CM2 = (6.1, 12.2, 23.1)

@@ -1132,7 +1132,7 @@ def dynamics(params: TransferParams, *, pulse: Pulse, t_eval, rtol: float = 1e-4
 def yb_lifetime_us(params: TransferParams, *, sites: IonSites | None = None) -> float:
     """Lifetime of the Yb³⁺ 980 nm emission after a weak 980 nm pulse, µs.
 
-    The decay is computed with :func:`dynamics` and fitted with one exponential from 5 µs
+    The decay is computed with :func:`dynamics` and fitted with one exponential from 2 µs
     after the pulse, as a lifetime measurement would be.
 
     Examples

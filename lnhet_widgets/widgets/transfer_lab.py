@@ -87,8 +87,8 @@ SAMPLES = {
 }
 MIXTURE = "physical mixture with CsPbBr3"
 _PRESETS = ("β-LnNP@CsPbBr3", "α-LnNP@CsPbBr3")
-#: The free CsPbBr3 nanocrystal of a physical mixture (P1's 9.5 nm cubes), with the bulk traps
-#: of P1's pure-CsPbBr3 synthesis at 180 °C.
+#: The free CsPbBr3 nanocrystal of a physical mixture (9.5 nm cubes: P1 gives no size), with
+#: the bulk traps of P1's pure-CsPbBr3 synthesis at 180 °C.
 FREE_PEROVSKITE = TransferParams(core_diameter_nm=0.0, perovskite_edge_nm=9.5,
                                  bulk_defects_nm3=BULK_TRAP_DENSITY_NM3)
 EXCITATIONS = {"980 nm (Yb³⁺)": 980.0, "365 nm (CsPbBr3)": 365.0, "400 nm (CsPbBr3)": 400.0}
