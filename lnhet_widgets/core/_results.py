@@ -67,7 +67,9 @@ class ResultIO:
             elif isinstance(value, dict) and hasattr(hint, "from_dict"):
                 value = hint.from_dict(value)
             elif isinstance(value, list):
-                value = tuple(value) if typing.get_origin(hint) is tuple else np.asarray(value)
+                # A bare ``tuple`` annotation has no origin; both spellings mean a tuple.
+                is_tuple = hint is tuple or typing.get_origin(hint) is tuple
+                value = _nested_tuple(value) if is_tuple else np.asarray(value)
             kwargs[f.name] = value
         return cls(**kwargs)
 
@@ -82,6 +84,11 @@ class ResultIO:
             raise ValueError(f"{type(self).__name__} has no 1-D array fields to write as CSV")
         length = max(a.size for a in arrays.values())
         return write_csv({k: v for k, v in arrays.items() if v.size == length}, path)
+
+
+def _nested_tuple(value):
+    """JSON lists back into the (nested) tuples they were written from."""
+    return tuple(_nested_tuple(v) for v in value) if isinstance(value, list) else value
 
 
 def write_csv(columns: dict, path=None) -> str:
