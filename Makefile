@@ -41,7 +41,7 @@ pytest: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
 jstest:
-	node --test js/test/
+	node --test js/widgets/test/
 
 benchmarks: $(LAB_STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

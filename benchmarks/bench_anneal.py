@@ -20,16 +20,18 @@ import time
 import numpy as np
 from _machine import best_of, print_machine
 
-from lnhet_widgets.core import _anneal_kernel as kernel
 from lnhet_widgets.core.annealing import (
     SPECIES,
     AnnealParams,
+    anneal,
+    anneal_lattice,
+)
+from lnhet_widgets.core.annealing import _kernel as kernel
+from lnhet_widgets.core.annealing.model import (
     _initial_species,
     _kinetics,
     _regions,
     _vacancy_escape,
-    anneal,
-    anneal_lattice,
 )
 
 TEN_NM = AnnealParams(core_diameter_nm=8.0, shell_thickness_nm=1.0)

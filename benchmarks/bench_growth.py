@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from _machine import best_of, print_machine
 
-from lnhet_widgets.core import _growth_kernel as kernel
 from lnhet_widgets.core.growth import GrowthParams, coating_map, simulate_growth
+from lnhet_widgets.core.growth import _kernel as kernel
 
 
 def main(grid: int = 30):

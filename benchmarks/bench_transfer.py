@@ -1,4 +1,4 @@
-"""Benchmark of the rate equations of two-way energy transfer (lnhet_widgets.core.transfer).
+"""Benchmark of the rate equations of two-way energy transfer (lnhet_widgets.core.optics.transfer).
 
 Run with ``python benchmarks/bench_transfer.py``. Prints the machine, then
 
@@ -21,8 +21,8 @@ import numpy as np
 from _machine import best_of, print_machine
 from scipy.integrate import solve_ivp
 
-from lnhet_widgets.core import _transfer_kernel as kernel
-from lnhet_widgets.core.transfer import (
+from lnhet_widgets.core.optics import _transfer_kernel as kernel
+from lnhet_widgets.core.optics.transfer import (
     Pulse,
     TransferParams,
     _result,

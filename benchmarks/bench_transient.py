@@ -1,4 +1,4 @@
-"""Benchmark of the transient-absorption model (lnhet_widgets.core.transient).
+"""Benchmark of the transient-absorption model (lnhet_widgets.core.optics.transient).
 
 Run with ``python benchmarks/bench_transient.py``. Prints the machine, then
 
@@ -19,8 +19,8 @@ import time
 import numpy as np
 from _machine import best_of, print_machine
 
-from lnhet_widgets.core import transient as tr
-from lnhet_widgets.core.fitting import fit_decay
+from lnhet_widgets.core.analysis import fit_decay
+from lnhet_widgets.core.optics import transient as tr
 
 FLUENCE_UJ_CM2 = 23.1
 

@@ -1,4 +1,4 @@
-"""Benchmark of the Debye-equation XRD (lnhet_widgets.core.xrd.debye_pattern).
+"""Benchmark of the Debye-equation XRD (lnhet_widgets.core.crystal.debye_pattern).
 
 Run with ``python benchmarks/bench_xrd.py``. Prints the machine, then
 
@@ -20,14 +20,14 @@ import numpy as np
 from _machine import best_of, print_machine
 from ase.utils.xrdebye import XrDebye
 
-from lnhet_widgets.core._debye_kernel import (
+from lnhet_widgets.core.crystal import (
+    build_heterostructure,
+    bulk,
+    debye_pattern,
     pair_histogram,
     pair_histogram_reference,
     pair_index_matrix,
 )
-from lnhet_widgets.core.crystal import bulk
-from lnhet_widgets.core.structures import build_heterostructure
-from lnhet_widgets.core.xrd import debye_pattern
 
 CU_KA = 1.5406
 

@@ -6,7 +6,7 @@ Importing this top-level package is cheap; it loads neither numba nor the widget
 
 Examples
 --------
->>> from lnhet_widgets.core.mismatch import misfit
+>>> from lnhet_widgets.core.crystal import misfit
 >>> round(100 * misfit("alpha-NaYF4", "CsPbBr3"), 1)
 7.8
 """

@@ -72,7 +72,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lnhet_widgets.core._results import ResultIO, write_csv
+from lnhet_widgets.core._base.results import ResultIO, write_csv
 
 __all__ = ["MAX_BYTES", "DataFileError", "MeasuredTable", "read_table"]
 

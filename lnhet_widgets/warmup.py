@@ -21,11 +21,10 @@ def warm_up() -> dict[str, float]:
     ['anneal', 'bleach_kinetics', 'debye_pattern', 'rate_equations', 'simulate_growth']
     """
     from .core.annealing import AnnealParams, anneal
+    from .core.crystal import build_heterostructure, debye_pattern
     from .core.growth import GrowthParams, simulate_growth
-    from .core.structures import build_heterostructure
-    from .core.transfer import Pulse, TransferParams, dynamics, steady_state
-    from .core.transient import P1_SAMPLES, bleach_kinetics
-    from .core.xrd import debye_pattern
+    from .core.optics import P1_SAMPLES, bleach_kinetics
+    from .core.optics.transfer import Pulse, TransferParams, dynamics, steady_state
 
     timings = {}
     start = time.perf_counter()

@@ -19,15 +19,20 @@ import numpy as np
 import pytest
 import traitlets
 
-from lnhet_widgets.core.analysis import tauc_gap
-from lnhet_widgets.core.decay_analysis import compare_decay_models, fit_rise_decay
-from lnhet_widgets.core.diffraction_analysis import find_xrd_peaks, lattice_constant
-from lnhet_widgets.core.fitting import DecayFit, fit_decay
-from lnhet_widgets.core.size_statistics import size_statistics
-from lnhet_widgets.core.transfer import Pulse, TransferParams, dynamics
+from lnhet_widgets.core.analysis import (
+    DecayFit,
+    compare_decay_models,
+    find_xrd_peaks,
+    fit_decay,
+    fit_rise_decay,
+    lattice_constant,
+    size_statistics,
+    tauc_gap,
+)
+from lnhet_widgets.core.optics import HC_EV_NM, Pulse, TransferParams, dynamics
 from lnhet_widgets.data import load_example_decay
-from lnhet_widgets.widgets.analysis_lab import AnalysisLab
-from lnhet_widgets.widgets.analysis_views import HC_EV_NM, parse_hkl
+from lnhet_widgets.widgets.labs.analysis_lab import AnalysisLab
+from lnhet_widgets.widgets.labs.analysis_views import parse_hkl
 
 YB_ES = "decay_Yb_ES_exc_NIR_980_25.0Yb_0.3Tm.txt"
 

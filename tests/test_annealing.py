@@ -8,23 +8,25 @@ import math
 import numpy as np
 import pytest
 
-from lnhet_widgets.core import _anneal_kernel as kernel
 from lnhet_widgets.core.annealing import (
     REGIONS,
     SPECIES,
     AnnealParams,
     AnnealResult,
-    _initial_species,
-    _kinetics,
-    _regions,
-    _vacancy_escape,
     anneal,
     anneal_lattice,
     ensemble_optical,
 )
+from lnhet_widgets.core.annealing import _kernel as kernel
+from lnhet_widgets.core.annealing.model import (
+    _initial_species,
+    _kinetics,
+    _regions,
+    _vacancy_escape,
+)
 from lnhet_widgets.core.conditions import P2_POWER_W_CM2
-from lnhet_widgets.core.quenching import cation_lattice_sum_a6, cation_sites_nm
-from lnhet_widgets.core.transfer import IonSites, TransferParams, _site_geometry
+from lnhet_widgets.core.optics import cation_lattice_sum_a6, cation_sites_nm
+from lnhet_widgets.core.optics.transfer import IonSites, TransferParams, _site_geometry
 
 VACANCY, GD, Y, YB, TM = range(5)
 CORE, SHELL, INTERFACE, SURFACE = range(4)

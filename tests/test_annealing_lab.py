@@ -14,8 +14,12 @@ import pytest
 from lnhet_widgets.core.annealing import SPECIES, AnnealParams
 from lnhet_widgets.core.conditions import P2_POWER_W_CM2
 from lnhet_widgets.widgets import AnnealingLab
-from lnhet_widgets.widgets import annealing_lab as module
-from lnhet_widgets.widgets.annealing_lab import comparison_params, snapshot_atoms, snapshot_steps
+from lnhet_widgets.widgets.labs import annealing_lab as module
+from lnhet_widgets.widgets.labs.annealing_lab import (
+    comparison_params,
+    snapshot_atoms,
+    snapshot_steps,
+)
 
 SMALL = AnnealParams(core_diameter_nm=4.0, shell_thickness_nm=1.0, complex="Y")
 STEPS = 100

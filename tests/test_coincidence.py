@@ -9,15 +9,15 @@ import math
 import numpy as np
 import pytest
 
-from lnhet_widgets.core.coincidence import (
+from lnhet_widgets.core.crystal import (
     CoincidenceMatch,
     coincidence_matches,
+    misfit,
     parse_miller,
     plane_lattice,
     superlattice_matrices,
 )
-from lnhet_widgets.core.mismatch import coincidence_matches as reexported
-from lnhet_widgets.core.mismatch import misfit
+from lnhet_widgets.core.crystal import coincidence_matches as reexported
 
 A_NAYF4, A_BR = 5.52, 5.95
 A_GD, C_GD = 6.02, 3.60

@@ -8,17 +8,19 @@ import pytest
 from scipy.stats import exponnorm
 from test_fitting import IRF, T_NS, TCSPC_CASES, T, poisson_decay, tcspc_counts
 
-from lnhet_widgets.core.decay_analysis import (
+from lnhet_widgets.core.analysis import (
     DecayModelComparison,
+    ReconvolutionFit,
     RiseDecayFit,
     TauAvgBootstrap,
     bootstrap_tau_avg,
     compare_decay_models,
+    fit_decay,
     fit_rise_decay,
+    multi_exponential,
     rise_decay,
     runs_test,
 )
-from lnhet_widgets.core.fitting import ReconvolutionFit, fit_decay, multi_exponential
 from lnhet_widgets.data import example_decays, load_example_decay
 
 # --- runs test ---

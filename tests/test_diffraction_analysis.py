@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lnhet_widgets.core.crystal import bulk
-from lnhet_widgets.core.diffraction_analysis import (
+from lnhet_widgets.core.analysis import (
     LatticeFit,
     XrdPeaks,
     bragg_d_spacing,
@@ -18,8 +17,13 @@ from lnhet_widgets.core.diffraction_analysis import (
     lattice_constant,
     scherrer_size,
 )
-from lnhet_widgets.core.materials import get_material
-from lnhet_widgets.core.xrd import debye_pattern, powder_pattern, reflections
+from lnhet_widgets.core.crystal import (
+    bulk,
+    debye_pattern,
+    get_material,
+    powder_pattern,
+    reflections,
+)
 
 CU_KA = 1.5406
 GRID = np.arange(10.0, 80.0, 0.02)

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from lnhet_widgets.core.conditions import P1_UC_POWER_W_CM2
-from lnhet_widgets.core.ensemble import Sample
 from lnhet_widgets.core.growth import GrowthParams, core_density_g_cm3, simulate_growth
-from lnhet_widgets.core.perovskite_constants import BULK_TRAP_DENSITY_NM3, bulk_trap_density_nm3
-from lnhet_widgets.core.transfer import (
+from lnhet_widgets.core.optics import (
+    BULK_TRAP_DENSITY_NM3,
+    Sample,
     TransferParams,
+    bulk_trap_density_nm3,
     dispersion_absorbance,
     mixture_spectrum,
     steady_state,

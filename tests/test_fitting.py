@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lnhet_widgets.core.fitting import DecayFit, ReconvolutionFit, fit_decay, multi_exponential
+from lnhet_widgets.core.analysis import DecayFit, ReconvolutionFit, fit_decay, multi_exponential
 from lnhet_widgets.data import example_decays, load_example_decay
 
 T = np.linspace(0.0, 8e-3, 3200)  # 2.5 µs bins, like the bundled NIR decays

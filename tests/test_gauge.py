@@ -13,15 +13,15 @@ import pytest
 import traitlets
 from ipywidgets.widgets.widget import _remove_buffers
 
-from lnhet_widgets.widgets import _assets
-from lnhet_widgets.widgets._assets import (
+from lnhet_widgets.widgets.custom import _assets
+from lnhet_widgets.widgets.custom._assets import (
     array_from_bytes,
     array_to_bytes,
     bundle_esm,
     js_dir,
     js_path,
 )
-from lnhet_widgets.widgets.gauge import ToleranceGauge
+from lnhet_widgets.widgets.custom.gauge import ToleranceGauge
 
 PEROVSKITES = [
     {"label": "CsPbCl3", "t": 0.820},

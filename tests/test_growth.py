@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 from scipy import constants
 
-from lnhet_widgets.core import _growth_kernel as kernel
+from lnhet_widgets.core.crystal import (
+    MAX_COHERENT_MISFIT,
+    coreshell_strain,
+    effective_misfit,
+    get_material,
+)
 from lnhet_widgets.core.growth import (
     CoatingMap,
     GrowthParams,
@@ -21,9 +26,7 @@ from lnhet_widgets.core.growth import (
     relaxed_misfit,
     simulate_growth,
 )
-from lnhet_widgets.core.materials import get_material
-from lnhet_widgets.core.mismatch import MAX_COHERENT_MISFIT, effective_misfit
-from lnhet_widgets.core.strain import coreshell_strain
+from lnhet_widgets.core.growth import _kernel as kernel
 
 # P1's cores (SCIENCE §1): the inert cores of G3/G6/G7 are undoped; the α/β-LnNPs of G4/G5
 # carry Yb 0.3, Tm 0.01; LnNP40/LnNP60 (G1, G2, G8) are the defaults (Yb 0.2, Tm 0.01).
@@ -384,7 +387,7 @@ def test_coating_map_default_executor_and_custom_executor_agree():
 
 
 def test_coating_map_keeps_the_cells_that_did_not_fail(monkeypatch):
-    from lnhet_widgets.core import growth
+    from lnhet_widgets.core.growth import seeded as growth
 
     real = growth.simulate_growth
 

@@ -23,29 +23,34 @@ from hypothesis import strategies as st
 from lnhet_widgets.core import heterostructure as module
 from lnhet_widgets.core.annealing import AnnealParams, anneal, ensemble_optical
 from lnhet_widgets.core.conditions import P1_UC_POWER_W_CM2, P2_POWER_W_CM2
-from lnhet_widgets.core.ensemble import Sample
+from lnhet_widgets.core.crystal import (
+    build_heterostructure,
+    coreshell_strain,
+    debye_pattern,
+    eds_maps,
+    effective_misfit,
+    get_material,
+    haadf_image,
+    misfit,
+    powder_pattern,
+)
 from lnhet_widgets.core.growth import (
-    FLUORIDES,
     GrowthParams,
     coating_map,
     core_wetting,
     simulate_growth,
 )
+from lnhet_widgets.core.growth.seeded import FLUORIDES
 from lnhet_widgets.core.heterostructure import CACHE_SIZE, Heterostructure, XrdPattern
-from lnhet_widgets.core.materials import get_material
-from lnhet_widgets.core.mismatch import effective_misfit, misfit
-from lnhet_widgets.core.stem import eds_maps, haadf_image
-from lnhet_widgets.core.strain import coreshell_strain
-from lnhet_widgets.core.structures import build_heterostructure
-from lnhet_widgets.core.transfer import (
+from lnhet_widgets.core.optics import (
     Pulse,
+    Sample,
     TransferParams,
     dynamics,
     power_dependence,
     steady_state,
     yb_lifetime_us,
 )
-from lnhet_widgets.core.xrd import debye_pattern, powder_pattern
 
 #: P1's β-LnNPs of the heterostructure comparisons, β-NaGd0.69F4:Yb0.3,Tm0.01 (SCIENCE §1).
 LNNP = (("Yb", 0.3), ("Tm", 0.01))
@@ -75,7 +80,7 @@ def assert_same(a, b):
 
 
 def test_default_design_is_transfer_labs_beta_sample():
-    from lnhet_widgets.widgets.transfer_lab import SAMPLES
+    from lnhet_widgets.widgets.labs.transfer_lab import SAMPLES
 
     lab = dataclasses.replace(TransferParams(), **SAMPLES["β-LnNP@CsPbBr3"])
     assert Heterostructure().transfer_params() == lab == BETA_AT

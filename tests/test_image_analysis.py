@@ -5,10 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lnhet_widgets.core.crystal import bulk
-from lnhet_widgets.core.image_analysis import LineProfile, line_profile, load_image
-from lnhet_widgets.core.stem import haadf_image
-from lnhet_widgets.core.structures import build_heterostructure
+from lnhet_widgets.core.analysis import LineProfile, line_profile, load_image
+from lnhet_widgets.core.crystal import build_heterostructure, bulk, haadf_image
 
 PIXEL = 0.1  # nm
 

@@ -12,8 +12,8 @@ from ipywidgets.widgets.widget import _remove_buffers
 
 from lnhet_widgets.core.annealing import SPECIES, AnnealParams, anneal
 from lnhet_widgets.widgets import LatticeSliceAnimation
-from lnhet_widgets.widgets._assets import array_from_bytes, bundle_esm
-from lnhet_widgets.widgets.lattice_slice import SPECIES_COLORS, snapshot_labels
+from lnhet_widgets.widgets.custom._assets import array_from_bytes, bundle_esm
+from lnhet_widgets.widgets.custom.lattice_slice import SPECIES_COLORS, snapshot_labels
 
 NODE = shutil.which("node")
 

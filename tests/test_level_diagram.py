@@ -13,8 +13,8 @@ import traitlets
 from ipywidgets.widgets.widget import _remove_buffers
 
 from lnhet_widgets.widgets import EnergyLevelDiagram
-from lnhet_widgets.widgets._assets import array_from_bytes, bundle_esm
-from lnhet_widgets.widgets.level_diagram import KINDS
+from lnhet_widgets.widgets.custom._assets import array_from_bytes, bundle_esm
+from lnhet_widgets.widgets.custom.level_diagram import KINDS
 
 LEVELS = [
     ("Yb", "2F7/2", 0.0),

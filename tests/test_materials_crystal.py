@@ -4,12 +4,15 @@ import numpy as np
 import pytest
 from ase.data import atomic_numbers
 
-from lnhet_widgets.core.crystal import bulk, load_cif, re_site_mask, unit_cell
-from lnhet_widgets.core.materials import (
+from lnhet_widgets.core.crystal import (
+    bulk,
     get_material,
     list_materials,
+    load_cif,
+    re_site_mask,
     register_material,
     shannon_radius,
+    unit_cell,
 )
 
 

@@ -8,13 +8,14 @@ import time
 
 import pytest
 
-from lnhet_widgets.core.materials import get_material, list_materials
-from lnhet_widgets.core.mismatch import (
+from lnhet_widgets.core.crystal import (
     EFFECTIVE_AREA_SHELL_CELLS,
     MAX_COHERENT_MISFIT,
     MIN_TOLERANCE_MARGIN,
     TOLERANCE_WINDOW,
     effective_misfit,
+    get_material,
+    list_materials,
     misfit,
     misfit_table,
     octahedral_factor,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lnhet_widgets.core.nucleation import (
+from lnhet_widgets.core.growth import (
     BOLTZMANN_J_K,
     critical_radius_nm,
     fletcher_factor,

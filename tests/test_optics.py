@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from lnhet_widgets.core.analysis import EcpResult, TaucFit, ecp, tauc_gap
-from lnhet_widgets.core.perovskite_constants import EXCITON_BINDING_ENERGY_EV
-from lnhet_widgets.core.photophysics import (
+from lnhet_widgets.core.optics import (
+    EXCITON_BINDING_ENERGY_EV,
     absorption_spectrum,
     dilution_series,
     emission_spectrum,

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from scipy import constants
 
-from lnhet_widgets.core.perovskite_constants import EXCITON_BOHR_RADIUS_NM, REDUCED_MASS_ME
-from lnhet_widgets.core.photophysics import (
+from lnhet_widgets.core.optics import (
+    EXCITON_BOHR_RADIUS_NM,
+    REDUCED_MASS_ME,
     confinement_energy_ev,
     confinement_mass_me,
     exciton_gap_ev,
@@ -51,7 +52,7 @@ def test_strong_confinement_uses_the_reduced_mass():
 
 
 def test_gap_is_bulk_plus_confinement_of_the_shell_perovskite():
-    from lnhet_widgets.core.perovskite_constants import BULK_GAP_EV
+    from lnhet_widgets.core.optics import BULK_GAP_EV
     for perovskite in ("CsPbCl3", "CsPbBr3"):
         bare = exciton_gap_ev(perovskite, 10.4)
         cored = exciton_gap_ev(perovskite, 10.4, core_diameters_nm=(4.9,))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from lnhet_widgets.core.quenching import (
+from lnhet_widgets.core.optics import (
     cation_lattice_sum_a6,
     cation_site_density_nm3,
     cation_sites_nm,

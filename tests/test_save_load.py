@@ -21,10 +21,11 @@ from hypothesis import strategies as st
 import lnhet_widgets
 from lnhet_widgets.core.annealing import AnnealParams
 from lnhet_widgets.core.growth import GrowthParams
-from lnhet_widgets.core.transfer import SIMETUC_YB_TM, TransferParams
+from lnhet_widgets.core.optics.transfer import SIMETUC_YB_TM, TransferParams
 from lnhet_widgets.widgets import AnnealingLab, GrowthLab, MismatchLab, TransferLab
-from lnhet_widgets.widgets.mismatch_lab import MismatchParams
-from lnhet_widgets.widgets.saved import (
+from lnhet_widgets.widgets.labs.mismatch_lab import MismatchParams
+from lnhet_widgets.widgets.labs.transfer_lab import MIXTURE
+from lnhet_widgets.widgets.parts.saved import (
     FORMAT,
     FORMAT_VERSION,
     SavableLab,
@@ -32,7 +33,6 @@ from lnhet_widgets.widgets.saved import (
     params_state,
     read_params,
 )
-from lnhet_widgets.widgets.transfer_lab import MIXTURE
 
 # --- labs away from their defaults -----------------------------------------------------------
 

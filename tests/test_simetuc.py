@@ -1,4 +1,4 @@
-"""Reading simetuc configuration files (lnhet_widgets.core.simetuc)."""
+"""Reading simetuc configuration files (lnhet_widgets.core.optics.simetuc)."""
 
 import dataclasses
 import re
@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 from scipy.constants import c, h
 
-from lnhet_widgets.core import transfer
-from lnhet_widgets.core.simetuc import read_simetuc_config
-from lnhet_widgets.core.transfer import TransferParams, steady_state
+from lnhet_widgets.core.optics import TransferParams, read_simetuc_config, steady_state, transfer
 
 YB_TM = Path(__file__).parent / "data" / "simetuc" / "config_file_Yb_Tm.cfg"
 

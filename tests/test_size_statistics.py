@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from lnhet_widgets.core.size_statistics import SizeStatistics, size_statistics
+from lnhet_widgets.core.analysis import SizeStatistics, size_statistics
 
 
 def test_recovers_a_normal_sample_within_its_statistical_tolerance():

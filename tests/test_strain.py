@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lnhet_widgets.core.strain import (
+from lnhet_widgets.core.crystal import (
     UNIFORM_SHELL_LIMIT_EV_NM2,
     CoreShellStrain,
     coreshell_strain,

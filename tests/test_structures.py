@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from lnhet_widgets.core.structures import build_heterostructure, haadf_image, place_cores
+from lnhet_widgets.core.crystal import build_heterostructure, haadf_image, place_cores
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from lnhet_widgets.core import _transfer_kernel as kernel
-from lnhet_widgets.core.quenching import cation_sites_nm
-from lnhet_widgets.core.transfer import (
+from lnhet_widgets.core.optics import (
     EnergyTransfer,
     IonSites,
     Pulse,
     TransferParams,
+    cation_sites_nm,
     dynamics,
     mixture_spectrum,
     power_dependence,
@@ -19,6 +18,7 @@ from lnhet_widgets.core.transfer import (
     steady_state,
     yb_lifetime_us,
 )
+from lnhet_widgets.core.optics import _transfer_kernel as kernel
 
 BARE = TransferParams()
 HETERO = TransferParams(perovskite_edge_nm=16.7)
@@ -282,7 +282,7 @@ def test_a_shell_too_thin_to_absorb_at_400_nm_is_refused_by_name():
 
 def test_perovskite_defaults_are_the_shared_constants():
     # one value per constant: the perovskite and its interface come from perovskite_constants
-    from lnhet_widgets.core import perovskite_constants as pc
+    from lnhet_widgets.core.optics import perovskite_constants as pc
 
     p = TransferParams()
     assert p.exciton_lifetime_ns == pc.EXCITON_RADIATIVE_LIFETIME_NS

@@ -14,10 +14,15 @@ import pytest
 import traitlets
 
 from lnhet_widgets.core.conditions import P1_UC_POWER_W_CM2
-from lnhet_widgets.core.transfer import LINES, TransferParams, steady_state
-from lnhet_widgets.core.transient import P1_SAMPLES, bleach_kinetics
+from lnhet_widgets.core.optics import (
+    LINES,
+    P1_SAMPLES,
+    TransferParams,
+    bleach_kinetics,
+    steady_state,
+)
 from lnhet_widgets.widgets import TransferLab
-from lnhet_widgets.widgets.transfer_lab import (
+from lnhet_widgets.widgets.labs.transfer_lab import (
     MIXTURE,
     NIR_NM,
     SAMPLES,

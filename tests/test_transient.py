@@ -8,10 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from lnhet_widgets.core import perovskite_constants as pc
-from lnhet_widgets.core import transient as tr
-from lnhet_widgets.core.fitting import fit_decay
-from lnhet_widgets.core.transient import (
+from lnhet_widgets.core.analysis import fit_decay
+from lnhet_widgets.core.optics import (
     P1_SAMPLES,
     BleachParams,
     BleachResult,
@@ -19,6 +17,8 @@ from lnhet_widgets.core.transient import (
     bleach_kinetics,
     fluence_series,
 )
+from lnhet_widgets.core.optics import perovskite_constants as pc
+from lnhet_widgets.core.optics import transient as tr
 
 
 @functools.cache

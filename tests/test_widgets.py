@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lnhet_widgets.widgets import MismatchLab, MismatchParams, ParameterPanel, Quiz, StructureView
-from lnhet_widgets.widgets._pdb import atoms_to_pdb
+from lnhet_widgets.widgets.parts._pdb import atoms_to_pdb
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_parameter_panel_round_trip():
 
 
 def test_structure_view_cutaway_and_hide_shell():
-    from lnhet_widgets.core.structures import build_heterostructure
+    from lnhet_widgets.core.crystal import build_heterostructure
 
     atoms = build_heterostructure("alpha-NaYF4", 3.0, "CsPbBr3", 6.0, misfit=0.0)
     view = StructureView(atoms)
@@ -168,7 +168,7 @@ def _references_to_closed_widgets() -> list[str]:
 
 
 def test_rebuilt_structure_view_leaves_no_links_to_its_old_view():
-    from lnhet_widgets.core.structures import build_heterostructure
+    from lnhet_widgets.core.crystal import build_heterostructure
 
     view = StructureView()
     for edge_nm in (6.0, 7.0, 8.0):

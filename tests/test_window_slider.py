@@ -2,7 +2,7 @@
 
 import pytest
 
-from lnhet_widgets.widgets._window_slider import WindowSlider
+from lnhet_widgets.widgets.custom._window_slider import WindowSlider
 
 
 @pytest.fixture

@@ -13,21 +13,22 @@ from ase.spacegroup import crystal
 from ase.utils.xrdebye import XrDebye
 from ase.utils.xrdebye import waasmaier as ase_waasmaier
 
-from lnhet_widgets.core._debye_kernel import (
+from lnhet_widgets.core.crystal import (
+    Reflections,
+    atomic_form_factor,
+    bulk,
+    debye_pattern,
+    load_cif,
+    powder_pattern,
+    reflections,
+)
+from lnhet_widgets.core.crystal._debye_kernel import (
     pair_histogram,
     pair_histogram_reference,
     pair_index_matrix,
     pair_sinc_sums,
 )
-from lnhet_widgets.core._form_factors import WAASMAIER_KIRFEL
-from lnhet_widgets.core.crystal import bulk, load_cif
-from lnhet_widgets.core.xrd import (
-    Reflections,
-    atomic_form_factor,
-    debye_pattern,
-    powder_pattern,
-    reflections,
-)
+from lnhet_widgets.core.crystal._form_factors import WAASMAIER_KIRFEL
 
 CU_KA = 1.5406
 

@@ -30,14 +30,14 @@ Choices, stated so they can be checked:
 * **Defaults** are P1's β-LnNP@CsPbBr3 of the heterostructure comparisons (G4, G5, E4–E6):
   a 7.1 ± 0.4 nm β-NaGd0.69F4:Yb0.3,Tm0.01 core in a 16.7 nm CsPbBr3 cube, grown at 220 °C
   from P1's amounts (SCIENCE §1; P1's LnNP40/60, the cores of its lifetime samples, are
-  Yb0.2 and are :class:`~lnhet_widgets.core.transfer.TransferParams`' own default). The
+  Yb0.2 and are :class:`~lnhet_widgets.core.optics.TransferParams`' own default). The
   default design maps onto TransferLab's "β-LnNP@CsPbBr3" sample field for field.
 * **Conditions** are the papers': :meth:`spectrum` and :meth:`decay` at P1's 2 W cm⁻² of
   980 nm (Fig. 2f,g), :meth:`anneal_optics` at P2's 4 W cm⁻².
 * **Shell edge.** The cube edge is part of the design, because the optics, the atoms and the
   diffraction need one geometry; the growth model predicts its own edges. :meth:`as_grown`
   returns the design with the mean edge of the simulated heterostructures (the edge that
-  :meth:`~lnhet_widgets.core.ensemble.Sample.from_growth` gives its heterostructure class).
+  :meth:`~lnhet_widgets.core.optics.Sample.from_growth` gives its heterostructure class).
 * **Two temperatures.** ``temperature_c`` is the injection temperature of the growth (and of
   :meth:`misfit`). The anneal is P2's post-anneal with its own temperature
   (``AnnealParams.temperature_c``, 300 °C; pass ``temperature_c=`` to :meth:`anneal` to change
@@ -84,13 +84,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._params import param
-from ._results import ResultIO, write_csv
-from ._validate import check_range
-from .annealing import AnnealParams, AnnealResult, anneal, ensemble_optical
+from ._base.params import param
+from ._base.results import ResultIO, write_csv
+from ._base.validate import check_range
+from .annealing.model import AnnealParams, AnnealResult, anneal, ensemble_optical
 from .conditions import P1_UC_POWER_W_CM2, P2_POWER_W_CM2
-from .ensemble import Sample
-from .growth import (
+from .crystal.builder import _CUBE_TO_SPHERE, build_heterostructure
+from .crystal.materials import get_material
+from .crystal.mismatch import effective_misfit, misfit
+from .crystal.stem import HaadfImage, eds_maps, haadf_image
+from .crystal.strain import CoreShellStrain, coreshell_strain
+from .crystal.xrd import CU_KALPHA1_A, debye_pattern, powder_pattern
+from .growth.seeded import (
     HALIDES,
     CoatingMap,
     GrowthParams,
@@ -99,12 +104,8 @@ from .growth import (
     core_wetting,
     simulate_growth,
 )
-from .materials import get_material
-from .mismatch import effective_misfit, misfit
-from .stem import HaadfImage, eds_maps, haadf_image
-from .strain import CoreShellStrain, coreshell_strain
-from .structures import _CUBE_TO_SPHERE, build_heterostructure
-from .transfer import (
+from .optics.ensemble import Sample
+from .optics.transfer import (
     Pulse,
     TransferParams,
     TransferResult,
@@ -113,7 +114,6 @@ from .transfer import (
     steady_state,
     yb_lifetime_us,
 )
-from .xrd import CU_KALPHA1_A, debye_pattern, powder_pattern
 
 __all__ = ["CACHE_SIZE", "SHELLS", "Heterostructure", "XrdPattern"]
 
@@ -243,9 +243,9 @@ class XrdPattern(ResultIO):
     intensity : ndarray (m, n)
         ``intensity[k]`` is the pattern of ``labels[k]``: for ``method="debye"`` one row, the
         built particle in electron units squared
-        (:func:`~lnhet_widgets.core.xrd.debye_pattern`); for ``method="bulk"`` the core's and
+        (:func:`~lnhet_widgets.core.crystal.debye_pattern`); for ``method="bulk"`` the core's and
         the shell's bulk patterns, each normalised to a maximum of 100
-        (:func:`~lnhet_widgets.core.xrd.powder_pattern`).
+        (:func:`~lnhet_widgets.core.crystal.powder_pattern`).
     labels : tuple of str
         ``("heterostructure",)`` or ``(core key, shell key)``.
     method : str
@@ -451,7 +451,7 @@ class Heterostructure:
         return fractions.get("Yb", 0.0), fractions.get("Tm", 0.0)
 
     def transfer_params(self, **overrides) -> TransferParams:
-        """The heterostructure as :class:`~lnhet_widgets.core.transfer.TransferParams`
+        """The heterostructure as :class:`~lnhet_widgets.core.optics.TransferParams`
         (core–shell contact, ``contact_factor`` 1), with overrides of the rate constants and
         other fields the design does not set.
 
@@ -553,7 +553,7 @@ class Heterostructure:
     def sample(self, seed: int = 0, **overrides) -> Sample:
         """What the reaction of :meth:`grow` makes, as a mixture of particle classes for the
         optics — heterostructures, bare cores and free perovskite crystals, per core
-        (:meth:`~lnhet_widgets.core.ensemble.Sample.from_growth` with the design's
+        (:meth:`~lnhet_widgets.core.optics.Sample.from_growth` with the design's
         composition and rate constants)."""
         return Sample.from_growth(self.grow(seed, **overrides),
                                   lanthanide=self.transfer_params())
@@ -602,7 +602,7 @@ class Heterostructure:
     def spectrum(self, excitation_nm: float = 980.0, power_w_cm2: float = P1_UC_POWER_W_CM2,
                  **overrides) -> TransferResult:
         """Steady-state emission of one heterostructure under continuous excitation
-        (:func:`~lnhet_widgets.core.transfer.steady_state`): ``.lines`` per wavelength,
+        (:func:`~lnhet_widgets.core.optics.steady_state`): ``.lines`` per wavelength,
         ``.spectrum(wavelength_nm)`` on a grid, ``.quantum_yield(...)``.
 
         Parameters
@@ -610,7 +610,7 @@ class Heterostructure:
         excitation_nm : {980, 365, 400}
         power_w_cm2 : float
         **overrides
-            :class:`~lnhet_widgets.core.transfer.TransferParams` fields the design does not
+            :class:`~lnhet_widgets.core.optics.TransferParams` fields the design does not
             set (rate constants, ``contact_factor``).
         """
         return steady_state(self.transfer_params(**overrides), excitation_nm=excitation_nm,
@@ -621,7 +621,7 @@ class Heterostructure:
               pulse_s: float = 10e-6, t_end_s: float = 1e-3, n_points: int = 601,
               **overrides) -> TransferResult:
         """Populations and emission after a rectangular pulse from t = 0
-        (:func:`~lnhet_widgets.core.transfer.dynamics`) on ``n_points`` times from 0 to
+        (:func:`~lnhet_widgets.core.optics.dynamics`) on ``n_points`` times from 0 to
         ``t_end_s``; ``.lines[nm]`` is each line's decay. The defaults are TransferLab's
         (10 µs pulse, 1 ms window, 601 points)."""
         check_range("t_end_s", t_end_s, "s", 0.0, 10.0, low_inclusive=False)
@@ -633,7 +633,7 @@ class Heterostructure:
     @_cached
     def power_dependence(self, powers_w_cm2=None, excitation_nm: float = 980.0,
                          **overrides) -> TransferResult:
-        """Steady states over a power sweep (:func:`~lnhet_widgets.core.transfer.
+        """Steady states over a power sweep (:func:`~lnhet_widgets.core.optics.transfer.
         power_dependence`); default TransferLab's 25 powers from 0.1 to 1e5 W cm⁻²."""
         powers = np.logspace(-1.0, 5.0, 25) if powers_w_cm2 is None else powers_w_cm2
         return power_dependence(self.transfer_params(**overrides), powers,
@@ -642,7 +642,7 @@ class Heterostructure:
     @_cached
     def yb_lifetime_us(self, **overrides) -> float:
         """Yb³⁺ 980 nm lifetime after a weak pulse, µs
-        (:func:`~lnhet_widgets.core.transfer.yb_lifetime_us`)."""
+        (:func:`~lnhet_widgets.core.optics.yb_lifetime_us`)."""
         return yb_lifetime_us(self.transfer_params(**overrides))
 
     # --- mismatch and strain (SCIENCE §2–§3) ----------------------------------------------
@@ -650,8 +650,8 @@ class Heterostructure:
     def misfit(self, *, temperature_c: float | None = None, effective: bool = True) -> float:
         """Misfit of the shell on the core at ``temperature_c`` (default the injection
         temperature): the effective misfit f_eff that the growth model uses
-        (:func:`~lnhet_widgets.core.mismatch.effective_misfit`), or with ``effective=False``
-        the signed a-axis misfit (:func:`~lnhet_widgets.core.mismatch.misfit`)."""
+        (:func:`~lnhet_widgets.core.crystal.effective_misfit`), or with ``effective=False``
+        the signed a-axis misfit (:func:`~lnhet_widgets.core.crystal.misfit`)."""
         temperature = self.temperature_c if temperature_c is None else temperature_c
         if effective:
             return effective_misfit(self.core, self.shell, temperature_c=temperature)
@@ -659,7 +659,7 @@ class Heterostructure:
 
     @_cached
     def strain(self, *, temperature_c: float = 25.0, n_points: int = 200) -> CoreShellStrain:
-        """Coherent strain of the particle (:func:`~lnhet_widgets.core.strain.
+        """Coherent strain of the particle (:func:`~lnhet_widgets.core.crystal.strain.
         coreshell_strain`) as the atomistic builder applies it: the cube as the sphere of
         equal volume, the effective misfit at ``temperature_c`` with the shell compressed onto
         the core, the moduli of the two phases."""
@@ -678,7 +678,7 @@ class Heterostructure:
                                      n_cores=n_cores, strain=strain, seed=seed)
 
     def atoms(self, *, seed: int = 0, strain: bool = True, n_cores: int = 1):
-        """The atomistic particle as ``ase.Atoms`` (:func:`~lnhet_widgets.core.structures.
+        """The atomistic particle as ``ase.Atoms`` (:func:`~lnhet_widgets.core.crystal.builder.
         build_heterostructure`): ``n_cores`` cores of the mean diameter in the cube, dopants
         placed with ``seed``. Returns a copy of the cached structure, free to modify.
 
@@ -697,10 +697,10 @@ class Heterostructure:
         """Powder XRD of the design on ``two_theta_deg`` (default 10–80° in 0.05° steps).
 
         ``method="debye"`` scatters from the atoms of :meth:`atoms` by the Debye equation
-        (:func:`~lnhet_widgets.core.xrd.debye_pattern`: size broadening, both phases and the
+        (:func:`~lnhet_widgets.core.crystal.debye_pattern`: size broadening, both phases and the
         shell's strain shift; tens of seconds for a 17 nm particle). ``method="bulk"`` gives
         the bulk patterns of the doped core phase and of the shell phase for phase
-        identification (:func:`~lnhet_widgets.core.xrd.powder_pattern`). ``options`` go to
+        identification (:func:`~lnhet_widgets.core.crystal.powder_pattern`). ``options`` go to
         that function (e.g. ``bin_width_a``, ``damping_a2``; ``fwhm_deg`` for bulk).
         """
         if method not in _XRD_METHODS:
@@ -724,7 +724,7 @@ class Heterostructure:
               z_exponent: float = 1.7, margin_nm: float = 0.5, seed: int = 0,
               strain: bool = True, n_cores: int = 1) -> HaadfImage:
         """HAADF-STEM image of the particle of :meth:`atoms`
-        (:func:`~lnhet_widgets.core.stem.haadf_image`); ``.line_profile(...)`` reads across
+        (:func:`~lnhet_widgets.core.crystal.haadf_image`); ``.line_profile(...)`` reads across
         it as in P1 Fig. 1c."""
         return haadf_image(self._structure(seed, strain, n_cores), axis=axis, pixel_nm=pixel_nm,
                            probe_fwhm_nm=probe_fwhm_nm, z_exponent=z_exponent,
@@ -734,7 +734,7 @@ class Heterostructure:
     def eds(self, elements=None, *, axis: str = "z", pixel_nm: float = 0.2,
             probe_fwhm_nm: float = 0.5, margin_nm: float = 0.5, seed: int = 0,
             strain: bool = True, n_cores: int = 1) -> Mapping:
-        """EDS maps of the particle of :meth:`atoms` (:func:`~lnhet_widgets.core.stem.
+        """EDS maps of the particle of :meth:`atoms` (:func:`~lnhet_widgets.core.crystal.stem.
         eds_maps`), element → map, a read-only mapping; default every element present."""
         atoms = self._structure(seed, strain, n_cores)
         chosen = sorted(set(atoms.get_chemical_symbols())) if elements is None else elements

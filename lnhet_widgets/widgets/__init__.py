@@ -1,5 +1,9 @@
 """Interactive labs and the parts they are built from (ipywidgets 8, nglview, bqplot, anywidget).
 
+By role: :mod:`~lnhet_widgets.widgets.labs` (one lab per lesson),
+:mod:`~lnhet_widgets.widgets.parts` (what the labs are built from) and
+:mod:`~lnhet_widgets.widgets.custom` (the anywidget front ends served from ``js/widgets/``).
+
 Examples
 --------
 >>> from lnhet_widgets.widgets import MismatchLab
@@ -8,20 +12,26 @@ Examples
 'CsPbBr3'
 """
 
-from .analysis_lab import AnalysisLab
-from .annealing_lab import AnnealingLab
-from .gauge import ToleranceGauge
-from .growth_lab import GrowthLab
-from .lattice_slice import LatticeSliceAnimation
-from .level_diagram import EnergyLevelDiagram
-from .mismatch_lab import MismatchLab, MismatchParams, MismatchResult
-from .panel import ParameterPanel, param
-from .quiz import Quiz
-from .saved import SavableLab, SaveLoadBar
-from .solution import hidden_answer
-from .status import StatusLine
-from .structure_view import StructureView
-from .transfer_lab import TransferLab
+from .custom import EnergyLevelDiagram, LatticeSliceAnimation, ToleranceGauge
+from .labs import (
+    AnalysisLab,
+    AnnealingLab,
+    GrowthLab,
+    MismatchLab,
+    MismatchParams,
+    MismatchResult,
+    TransferLab,
+)
+from .parts import (
+    ParameterPanel,
+    Quiz,
+    SavableLab,
+    SaveLoadBar,
+    StatusLine,
+    StructureView,
+    hidden_answer,
+    param,
+)
 
 __all__ = [
     "AnalysisLab",

@@ -1,0 +1,121 @@
+"""Crystals and their interfaces: materials, bulk crystals (ASE), lattice mismatch and
+coincidence lattices, coherent strain, the atomistic core–shell builder, XRD and STEM.
+"""
+
+from .builder import (
+    build_heterostructure,
+    haadf_image,
+    place_cores,
+)
+from .bulk import (
+    bulk,
+    load_cif,
+    re_site_mask,
+    unit_cell,
+)
+from .coincidence import (
+    DEFAULT_MAX_ANGLE_DEG,
+    parse_miller,
+    plane_lattice,
+    superlattice_matrices,
+)
+from .materials import (
+    SHANNON_RADII_A,
+    Material,
+    get_material,
+    list_materials,
+    register_material,
+    shannon_radius,
+)
+from .mismatch import (
+    CUBIC_PLANES,
+    DEFAULT_SHELLS,
+    EFFECTIVE_AREA_SHELL_CELLS,
+    EFFECTIVE_MAX_STRAIN,
+    HEXAGONAL_PLANES,
+    MAX_COHERENT_MISFIT,
+    MIN_OCTAHEDRAL_FACTOR,
+    MIN_TOLERANCE_MARGIN,
+    RADII_SETS,
+    TOLERANCE_WINDOW,
+    CoincidenceMatch,
+    PerovskiteStability,
+    coincidence_matches,
+    effective_misfit,
+    misfit,
+    misfit_table,
+    octahedral_factor,
+    perovskite_stability,
+    tolerance_factor,
+)
+from .stem import (
+    HaadfImage,
+    LineProfile,
+    eds_maps,
+)
+from .strain import (
+    UNIFORM_SHELL_LIMIT_EV_NM2,
+    CoreShellStrain,
+    coreshell_strain,
+    shell_displacement_nm,
+)
+from .xrd import (
+    CU_KALPHA1_A,
+    Reflections,
+    atomic_form_factor,
+    debye_pattern,
+    powder_pattern,
+    reflections,
+)
+
+__all__ = [
+    "CUBIC_PLANES",
+    "CU_KALPHA1_A",
+    "DEFAULT_MAX_ANGLE_DEG",
+    "DEFAULT_SHELLS",
+    "EFFECTIVE_AREA_SHELL_CELLS",
+    "EFFECTIVE_MAX_STRAIN",
+    "HEXAGONAL_PLANES",
+    "MAX_COHERENT_MISFIT",
+    "MIN_OCTAHEDRAL_FACTOR",
+    "MIN_TOLERANCE_MARGIN",
+    "RADII_SETS",
+    "SHANNON_RADII_A",
+    "TOLERANCE_WINDOW",
+    "UNIFORM_SHELL_LIMIT_EV_NM2",
+    "CoincidenceMatch",
+    "CoreShellStrain",
+    "HaadfImage",
+    "LineProfile",
+    "Material",
+    "PerovskiteStability",
+    "Reflections",
+    "atomic_form_factor",
+    "build_heterostructure",
+    "bulk",
+    "coincidence_matches",
+    "coreshell_strain",
+    "debye_pattern",
+    "eds_maps",
+    "effective_misfit",
+    "get_material",
+    "haadf_image",
+    "list_materials",
+    "load_cif",
+    "misfit",
+    "misfit_table",
+    "octahedral_factor",
+    "parse_miller",
+    "perovskite_stability",
+    "place_cores",
+    "plane_lattice",
+    "powder_pattern",
+    "re_site_mask",
+    "reflections",
+    "register_material",
+    "shannon_radius",
+    "shell_displacement_nm",
+    "superlattice_matrices",
+    "tolerance_factor",
+    "unit_cell",
+]

@@ -1,0 +1,47 @@
+"""The parts every lab is built from: the parameter panel, bqplot helpers, the status line,
+the nglview structure view, save/load, quizzes, hidden solutions, debouncing and tabs.
+"""
+
+from .panel import ParameterPanel, param
+from .plots import figure, line_figure, lines, set_mark_data
+from .quiz import Quiz
+from .saved import (
+    FORMAT,
+    FORMAT_VERSION,
+    SavableLab,
+    SaveLoadBar,
+    check_keys,
+    params_state,
+    read_choice,
+    read_flag,
+    read_lab_file,
+    read_number,
+    read_params,
+)
+from .solution import hidden_answer
+from .status import StatusLine
+from .structure_view import StructureView
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "ParameterPanel",
+    "Quiz",
+    "SavableLab",
+    "SaveLoadBar",
+    "StatusLine",
+    "StructureView",
+    "check_keys",
+    "figure",
+    "hidden_answer",
+    "line_figure",
+    "lines",
+    "param",
+    "params_state",
+    "read_choice",
+    "read_flag",
+    "read_lab_file",
+    "read_number",
+    "read_params",
+    "set_mark_data",
+]
