@@ -40,7 +40,7 @@ from lnhet_widgets.core.growth import (
     core_wetting,
     simulate_growth,
 )
-from lnhet_widgets.core.growth.seeded import FLUORIDES
+from lnhet_widgets.core.growth.params import FLUORIDES
 from lnhet_widgets.core.heterostructure import CACHE_SIZE, Heterostructure, XrdPattern
 from lnhet_widgets.core.optics import (
     Pulse,

@@ -95,8 +95,7 @@ from .crystal.mismatch import effective_misfit, misfit
 from .crystal.stem import HaadfImage, eds_maps, haadf_image
 from .crystal.strain import CoreShellStrain, coreshell_strain
 from .crystal.xrd import CU_KALPHA1_A, debye_pattern, powder_pattern
-from .growth.seeded import (
-    HALIDES,
+from .growth import (
     CoatingMap,
     GrowthParams,
     GrowthResult,
@@ -104,6 +103,7 @@ from .growth.seeded import (
     core_wetting,
     simulate_growth,
 )
+from .growth.params import HALIDES
 from .optics.ensemble import Sample
 from .optics.transfer import (
     Pulse,

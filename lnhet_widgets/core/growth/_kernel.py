@@ -1,4 +1,4 @@
-"""numba kernel of the hot-injection simulation (SCIENCE §4); the model is in :mod:`.growth`.
+"""numba kernel of the hot-injection simulation (SCIENCE §4); the model is in :mod:`.seeded`.
 
 Everything here is SI (m, s, K, monomers per m³) and takes only arrays and scalars. One call
 simulates one reaction in a volume that holds the simulated cores:
