@@ -11,7 +11,8 @@ import pytest
 
 from lnhet_widgets.core.growth import CoatingMap, GrowthParams
 from lnhet_widgets.widgets import GrowthLab
-from lnhet_widgets.widgets.labs.growth_lab import NOT_COMPUTED, format_dopants, parse_dopants
+from lnhet_widgets.widgets.labs.growth_lab import format_dopants, parse_dopants
+from lnhet_widgets.widgets.labs.growth_map import NOT_COMPUTED
 
 SMALL = GrowthParams(simulated_cores=200)
 # Cells where every current calibration forms particles (see the report on cores > 9 nm).
