@@ -58,7 +58,7 @@ class RepresentativeStructures:
 
 @dataclass(frozen=True)
 class GrowthResult(ResultIO):
-    """Outcome of :func:`simulate_growth`.
+    """Outcome of :func:`~lnhet_widgets.core.growth.simulate_growth`.
 
     Attributes
     ----------
@@ -93,9 +93,11 @@ class GrowthResult(ResultIO):
     effective_misfit : float
         Coherent f_eff of the core/shell pair at the reaction temperature.
     relaxation_fraction : float
-        Share r(T) of the misfit relaxed while a shell nucleates (:func:`relaxation_fraction`).
+        Share r(T) of the misfit relaxed while a shell nucleates
+        (:func:`~lnhet_widgets.core.growth.relaxation_fraction`).
     relaxed_misfit : float
-        Misfit in the strain penalty of the wetting (:func:`relaxed_misfit`).
+        Misfit in the strain penalty of the wetting
+        (:func:`~lnhet_widgets.core.growth.relaxed_misfit`).
     perovskite_stable : bool
         Whether the cubic perovskite passes the tolerance-factor test (shells allowed).
     stability_reason : str
