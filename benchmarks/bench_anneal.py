@@ -27,12 +27,8 @@ from lnhet_widgets.core.annealing import (
     anneal_lattice,
 )
 from lnhet_widgets.core.annealing import _kernel as kernel
-from lnhet_widgets.core.annealing.model import (
-    _initial_species,
-    _kinetics,
-    _regions,
-    _vacancy_escape,
-)
+from lnhet_widgets.core.annealing.kinetics import _kinetics, _vacancy_escape
+from lnhet_widgets.core.annealing.lattice import _initial_species, _regions
 
 TEN_NM = AnnealParams(core_diameter_nm=8.0, shell_thickness_nm=1.0)
 

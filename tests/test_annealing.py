@@ -18,12 +18,8 @@ from lnhet_widgets.core.annealing import (
     ensemble_optical,
 )
 from lnhet_widgets.core.annealing import _kernel as kernel
-from lnhet_widgets.core.annealing.model import (
-    _initial_species,
-    _kinetics,
-    _regions,
-    _vacancy_escape,
-)
+from lnhet_widgets.core.annealing.kinetics import _kinetics, _vacancy_escape
+from lnhet_widgets.core.annealing.lattice import _initial_species, _regions
 from lnhet_widgets.core.conditions import P2_POWER_W_CM2
 from lnhet_widgets.core.optics import cation_lattice_sum_a6, cation_sites_nm
 from lnhet_widgets.core.optics.transfer import IonSites, TransferParams, _site_geometry

@@ -87,7 +87,7 @@ import numpy as np
 from ._base.params import param
 from ._base.results import ResultIO, write_csv
 from ._base.validate import check_range
-from .annealing.model import AnnealParams, AnnealResult, anneal, ensemble_optical
+from .annealing import AnnealParams, AnnealResult, anneal, ensemble_optical
 from .conditions import P1_UC_POWER_W_CM2, P2_POWER_W_CM2
 from .crystal.builder import _CUBE_TO_SPHERE, build_heterostructure
 from .crystal.materials import get_material

@@ -1,4 +1,5 @@
-"""numba kernel of the annealing kinetic Monte Carlo (SCIENCE §5), used by :mod:`.annealing`.
+"""numba kernel of the annealing kinetic Monte Carlo (SCIENCE §5), used by
+:mod:`~lnhet_widgets.core.annealing.simulation`.
 
 The lattice is a graph of cation sites in CSR form (``nbr_ptr``, ``nbr_idx``); ``species``
 holds one code per site (:data:`VACANCY` or an ion code) and ``vacancies`` the sites of the
