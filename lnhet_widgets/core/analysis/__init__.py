@@ -2,23 +2,17 @@
 emission convergence point, powder-pattern peaks and lattices, particle sizes, image profiles.
 """
 
-from .decays import (
-    DecayModelComparison,
-    RiseDecayFit,
+from .bootstrap import (
     TauAvgBootstrap,
     bootstrap_tau_avg,
+)
+from .decay_models import (
+    DecayModelComparison,
     compare_decay_models,
-    fit_rise_decay,
-    rise_decay,
     runs_test,
 )
 from .diffraction import (
-    LatticeFit,
-    XrdPeaks,
     bragg_d_spacing,
-    find_xrd_peaks,
-    index_cubic,
-    lattice_constant,
     scherrer_size,
 )
 from .fitting import (
@@ -32,6 +26,16 @@ from .images import (
     line_profile,
     load_image,
 )
+from .lattice_fit import (
+    LatticeFit,
+    index_cubic,
+    lattice_constant,
+)
+from .rise_decay_fit import (
+    RiseDecayFit,
+    fit_rise_decay,
+    rise_decay,
+)
 from .sizes import (
     SizeStatistics,
     size_statistics,
@@ -41,6 +45,10 @@ from .spectra import (
     TaucFit,
     ecp,
     tauc_gap,
+)
+from .xrd_peaks import (
+    XrdPeaks,
+    find_xrd_peaks,
 )
 
 __all__ = [

@@ -44,12 +44,8 @@ would have after an instantaneous excitation), and τ_avg is computed as before.
   colour and timing drift put the measured IRF a few channels off; |s| ≤ a quarter of the
   record). s is reported as ``irf_shift ± irf_shift_err``; ``x0`` is the centroid of the
   shifted IRF (the time origin of the exponentials' tails) with ``x0_err`` = ``irf_shift_err``.
-* The convolution is linear, not circular (:func:`scipy.signal.fftconvolve` pads to twice the
-  length and only the causal part is kept): light before the IRF never wraps around from the
-  end of the record. Decay left over from the previous laser pulse is not modelled; when it is
-  nearly constant it goes into y0.
-* The discrete convolution is the trapezoidal rule with the Euler–Maclaurin correction where
-  the exponential switches on: fourth-order accurate in the channel width for a smooth IRF.
+* How the convolution is computed (linear, fourth order in the channel width):
+  :mod:`~lnhet_widgets.core.analysis.reconvolution`.
 * The default window is the whole record: the rising edge is what fixes s, and the points
   before the pulse fix y0. A window that leaves out the rising edge leaves s undetermined.
 
@@ -70,24 +66,28 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
-from scipy.optimize import least_squares, nnls
-from scipy.signal import fftconvolve
+from scipy.optimize import nnls
 
 from .._base.results import ResultIO, write_csv
+from ._fit_common import (
+    _MIN_POINTS_PER_PARAMETER,
+    _checked_data,
+    _fit_statistics,
+    _lifetime_bounds,
+    _sigma,
+    _start_grid,
+    _weighted_fit,
+    _window_indices,
+)
+from .reconvolution import (
+    _checked_irf,
+    _convolved,
+    _irf_start_shift,
+    _reconvolution_model,
+    _shifted_irf,
+)
 
 __all__ = ["DecayFit", "ReconvolutionFit", "fit_decay", "multi_exponential"]
-
-_GRID_LIFETIMES = 24
-_GRID_POINTS = 2000
-_MIN_POINTS_PER_PARAMETER = 3
-# A fit with more exponentials than the data hold can wander along a flat valley (two equal
-# lifetimes, or a component shorter than a channel that fits the first point) for hundreds of
-# steps without changing τ_avg. The fits of the bundled measurements take at most 17 evaluations
-# per parameter.
-_MAX_EVALUATIONS_PER_PARAMETER = 30
-# Steps of a uniform grid may differ by rounding only (times written with a few digits).
-_UNIFORM_TOLERANCE = 1e-3
 
 
 def multi_exponential(x, amplitudes, lifetimes, y0=0.0, x0=0.0):
@@ -201,91 +201,11 @@ class ReconvolutionFit(DecayFit):
                           "residuals": self.residuals, "irf": irf_here}, path)
 
 
-def _checked_data(t, y) -> tuple[np.ndarray, np.ndarray]:
-    t = np.asarray(t, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if t.ndim != 1 or y.shape != t.shape:
-        raise ValueError(f"t and y must be 1-D arrays of the same length, got shapes {t.shape} "
-                         f"and {y.shape}")
-    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y))):
-        bad = int(np.flatnonzero(~(np.isfinite(t) & np.isfinite(y)))[0])
-        raise ValueError(f"t and y must be finite; point {bad} is t = {t[bad]}, y = {y[bad]}")
-    if np.any(np.diff(t) <= 0):
-        bad = int(np.flatnonzero(np.diff(t) <= 0)[0])
-        raise ValueError(f"t must increase strictly; t[{bad + 1}] = {t[bad + 1]} follows "
-                         f"t[{bad}] = {t[bad]}")
-    return t, y
-
-
-def _checked_irf(t: np.ndarray, irf) -> tuple[np.ndarray, float]:
-    """The IRF normalised to unit sum, and the step of the (uniform) time grid."""
-    irf = np.asarray(irf, dtype=float)
-    if irf.shape != t.shape:
-        raise ValueError(f"irf must be sampled on the same grid as the data: {t.size} points, "
-                         f"got shape {irf.shape}")
-    if not np.all(np.isfinite(irf)):
-        bad = int(np.flatnonzero(~np.isfinite(irf))[0])
-        raise ValueError(f"irf must be finite; point {bad} is {irf[bad]}")
-    steps = np.diff(t)
-    step = float(t[-1] - t[0]) / (t.size - 1)
-    if np.ptp(steps) > _UNIFORM_TOLERANCE * step:
-        raise ValueError(f"a fit with irf needs t on a uniform grid; the steps of t run from "
-                         f"{steps.min():g} to {steps.max():g}")
-    total = float(np.sum(irf))
-    if not total > 0:
-        raise ValueError(f"irf must have a positive sum (an instrument response), got {total:g}")
-    return irf / total, step
-
-
-def _lightly_smoothed(y: np.ndarray) -> np.ndarray:
-    """``y`` averaged over 0.5 % of its points (at least 3): enough for the noise of single
-    channels not to decide where a maximum or the steepest rise is."""
-    return uniform_filter1d(y, max(3, y.size // 200), mode="nearest")
-
-
-def _window_indices(t: np.ndarray, y: np.ndarray, window) -> tuple[int, int]:
-    if window is None:
-        # Start at the maximum of the lightly smoothed curve: a rising part (feeding by energy
-        # transfer, or the instrument response) is not a decay.
-        return int(np.argmax(_lightly_smoothed(y))), t.size
-    try:
-        low, high = (float(w) for w in window)
-    except (TypeError, ValueError):
-        raise ValueError(f"window must be (start, end) in the unit of t, got {window!r}") from None
-    if not low < high:
-        raise ValueError(f"window = ({low:g}, {high:g}) must have start < end")
-    start, stop = np.searchsorted(t, low, "left"), np.searchsorted(t, high, "right")
-    if start >= t.size or stop <= 0:
-        raise ValueError(f"window = ({low:g}, {high:g}) holds no data; t runs from {t[0]:g} "
-                         f"to {t[-1]:g}")
-    return int(start), int(stop)
-
-
 def _fit_window(t: np.ndarray, y: np.ndarray, window, irf: bool) -> tuple[int, int]:
     """Index range that :func:`fit_decay` fits: with an IRF the whole record by default."""
     if irf and window is None:
         return 0, t.size
     return _window_indices(t, y, window)
-
-
-def _sigma(y: np.ndarray, weights) -> tuple[np.ndarray, str]:
-    if weights == "auto":
-        counts = np.all(y >= 0) and np.allclose(y, np.round(y), atol=1e-9) and y.max() > 10
-        weights = "poisson" if counts else None
-    if weights == "poisson":
-        if np.any(y < 0):
-            raise ValueError("weights='poisson' needs counts ≥ 0; the data have negative values "
-                             "(use weights=None for normalised or background-subtracted data)")
-        return np.sqrt(np.maximum(y, 1.0)), "poisson"
-    if weights is None:
-        return np.ones_like(y), "none"
-    raise ValueError(f"weights must be 'poisson', None or 'auto', got {weights!r}")
-
-
-def _lifetime_bounds(x: np.ndarray) -> tuple[float, float]:
-    """Shortest and longest lifetime a window can tell: a quarter step to 100 windows."""
-    step = float(np.min(np.diff(x)))
-    return 0.25 * step, 100.0 * float(x[-1] - x[0])
 
 
 def _n_parameters(n_exp: int, irf: bool) -> int:
@@ -295,18 +215,6 @@ def _n_parameters(n_exp: int, irf: bool) -> int:
 
 def _min_points(n_exp: int, irf: bool) -> int:
     return _MIN_POINTS_PER_PARAMETER * _n_parameters(n_exp, irf)
-
-
-def _start_grid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Points and lifetimes of the grid searches for starting values: at most
-    ``_GRID_POINTS`` of the window, and ``_GRID_LIFETIMES`` log-spaced lifetimes from a
-    channel (or 1e-4 of the window) to twice the window."""
-    rows = np.arange(x.size)
-    if x.size > _GRID_POINTS:
-        rows = np.unique(np.linspace(0, x.size - 1, _GRID_POINTS).astype(int))
-    span = x[-1] - x[0]
-    step = np.median(np.diff(x))
-    return rows, np.geomspace(max(step, span * 1e-4), 2.0 * span, _GRID_LIFETIMES)
 
 
 def _grid_start(x: np.ndarray, y: np.ndarray, sigma: np.ndarray, n_exp: int, basis=None):
@@ -351,95 +259,6 @@ def _grid_start(x: np.ndarray, y: np.ndarray, sigma: np.ndarray, n_exp: int, bas
     return amplitudes, chosen[2], chosen[3]
 
 
-def _shifted_irf(irf: np.ndarray, shift_channels: float) -> tuple[np.ndarray, np.ndarray]:
-    """IRF(t − s) by cubic convolution (Keys, third order; zero outside the record), and its
-    derivative with respect to s in channels.
-
-    Linear interpolation would blur the IRF by up to a quarter channel² at half-channel shifts
-    and bias the short lifetimes (0.6 % at 0.4 ns in 25 ps channels); the cubic does not.
-    """
-    whole = math.floor(-shift_channels)
-    f = -shift_channels - whole
-    weights = 0.5 * np.array([-f**3 + 2 * f**2 - f, 3 * f**3 - 5 * f**2 + 2,
-                              -3 * f**3 + 4 * f**2 + f, f**3 - f**2])
-    # d/ds = −d/df
-    slopes = -0.5 * np.array([-3 * f**2 + 4 * f - 1, 9 * f**2 - 10 * f,
-                              -9 * f**2 + 8 * f + 1, 3 * f**2 - 2 * f])
-    size = irf.size
-    pad = abs(whole) + 2
-    padded = np.concatenate([np.zeros(pad), irf, np.zeros(pad)])
-    # taps at channels k + whole − 1 … k + whole + 2 of the IRF
-    taps = np.stack([padded[pad + whole + m:pad + whole + m + size] for m in (-1, 0, 1, 2)])
-    return weights @ taps, slopes @ taps
-
-
-def _kernels(step: float, size: int, lifetimes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Convolution weights for exp(−u/t_i) at u = −Δ, 0, Δ, …, (size − 1)Δ, and their
-    derivatives with respect to ln t_i.
-
-    The trapezoidal rule with the Euler–Maclaurin end correction at u = 0, where the
-    exponential switches on: ∫ IRF(s) e^{−(t−s)/τ} ds ≈ Σ_j w_j IRF_j e^{−(t−t_j)/τ}
-    − Δ²/12·(IRF′(t) + IRF(t)/τ), with weight ½ at s = t and the derivative by central
-    differences (the ±1/24 weights at u = ∓Δ). Fourth order for a smooth IRF: about 50 times more
-    accurate than the plain trapezoid for 0.2 ns FWHM in 20 ps channels.
-    """
-    u = step * np.arange(-1, size)[:, None]
-    ratio = u / lifetimes[None, :]
-    kernels = np.where(u >= 0.0, np.exp(-np.maximum(ratio, 0.0)), 0.0)
-    derivatives = kernels * ratio
-    kernels[0] = -1.0 / 24.0
-    kernels[1] = 0.5 - step / (12.0 * lifetimes)
-    kernels[2] += 1.0 / 24.0
-    derivatives[1] = step / (12.0 * lifetimes)
-    return kernels, derivatives
-
-
-def _convolved(irf: np.ndarray, step: float, lifetimes) -> np.ndarray:
-    """Columns IRF ⊛ exp(−u/t_i) on the grid of the IRF: linear convolution, causal part."""
-    lifetimes = np.atleast_1d(np.asarray(lifetimes, dtype=float))
-    kernels, _ = _kernels(step, irf.size, lifetimes)
-    return fftconvolve(irf[:, None], kernels, axes=0)[1:irf.size + 1]
-
-
-def _irf_start_shift(y: np.ndarray, irf: np.ndarray) -> float:
-    """Channels from the IRF's maximum to the steepest rise of the data: where a decay much
-    longer than the IRF rises fastest, y' ≈ A·IRF."""
-    slope = np.gradient(_lightly_smoothed(y))
-    return float(np.argmax(slope) - np.argmax(irf))
-
-
-def _weighted_fit(y, sigma, weight_name, model_and_jacobian, start_vector, bounds, x_scale):
-    """Least squares of (y − model)/σ, with the Pearson refits for Poisson data.
-
-    Returns the parameters, the weighted residuals and their Jacobian at the solution, and σ.
-    """
-    state = {"sigma": sigma, "p": None, "value": None}
-
-    def evaluate(p):
-        if state["p"] is None or not np.array_equal(p, state["p"]):
-            state["p"], state["value"] = p.copy(), model_and_jacobian(p)
-        return state["value"]
-
-    def residual(p):
-        return (y - evaluate(p)[0]) / state["sigma"]
-
-    def jacobian(p):
-        return -evaluate(p)[1] / state["sigma"][:, None]
-
-    # Weights from the data (Neyman) bias a Poisson fit low by about one count; refitting with
-    # σ² from the model (Pearson) removes that bias in two passes.
-    passes = 3 if weight_name == "poisson" else 1
-    for _ in range(passes):
-        solution = least_squares(residual, start_vector, jac=jacobian, bounds=bounds,
-                                 x_scale=x_scale, method="trf",
-                                 max_nfev=_MAX_EVALUATIONS_PER_PARAMETER * start_vector.size)
-        start_vector = solution.x
-        if weight_name == "poisson":
-            state["sigma"] = np.sqrt(np.maximum(evaluate(solution.x)[0], 1.0))
-    p = solution.x
-    return p, residual(p), jacobian(p), state["sigma"]
-
-
 def _free_parameters(amplitudes: np.ndarray, n_params: int) -> np.ndarray:
     """Which of (A_i, ln t_i, the rest) the covariance treats as free.
 
@@ -448,26 +267,6 @@ def _free_parameters(amplitudes: np.ndarray, n_params: int) -> np.ndarray:
     """
     active = amplitudes > 1e-9 * max(float(amplitudes.max()), 1e-300)
     return np.concatenate([active, active, np.ones(n_params - 2 * amplitudes.size, dtype=bool)])
-
-
-def _fit_statistics(resid: np.ndarray, jac: np.ndarray, weight_name: str,
-                    free=None) -> tuple[float, np.ndarray, np.ndarray]:
-    """χ² per degree of freedom, covariance and standard errors of a weighted fit.
-
-    Parameters not ``free`` get zero covariance and NaN errors. With equal weights σ is not
-    known, so the covariance is scaled by the reduced χ² (the scatter estimates σ²).
-    """
-    n_params = jac.shape[1]
-    reduced_chi2 = float(resid @ resid / max(resid.size - n_params, 1))
-    if free is None:
-        free = np.ones(n_params, dtype=bool)
-    covariance = np.zeros((n_params, n_params))
-    jac_free = jac[:, free]
-    covariance[np.ix_(free, free)] = np.linalg.pinv(jac_free.T @ jac_free)
-    if weight_name == "none":
-        covariance = covariance * reduced_chi2
-    errors = np.where(free, np.sqrt(np.clip(np.diag(covariance), 0.0, None)), np.nan)
-    return reduced_chi2, covariance, errors
 
 
 def fit_decay(t, y, *, n_exp: int = 1, weights="auto", window=None, irf=None) -> DecayFit:
@@ -564,20 +363,7 @@ def fit_decay(t, y, *, n_exp: int = 1, weights="auto", window=None, irf=None) ->
         reach = 0.25 * float(t[-1] - t[0])
         lower, upper = np.append(lower, -reach), np.append(upper, reach)
         x_scale = np.append(x_scale, step)
-
-        def model_and_jacobian(p):
-            amps, taus = p[:n_exp], np.exp(p[n_exp:2 * n_exp])
-            shifted, d_shifted = _shifted_irf(irf, p[-1] / step)
-            kernels, derivatives = _kernels(step, t.size, taus)
-            # The model columns IRF ⊛ k_i and their ln t_i derivatives in one convolution; the
-            # shift derivative is IRF′ ⊛ k_i.
-            left = fftconvolve(shifted[:, None], np.column_stack([kernels, derivatives]),
-                               axes=0)[1 + start:1 + stop]
-            right = fftconvolve(d_shifted[:, None], kernels, axes=0)[1 + start:1 + stop] / step
-            columns = left[:, :n_exp]
-            jac = np.column_stack([columns, left[:, n_exp:] * amps, np.ones(xr.size),
-                                   right @ amps])
-            return p[-2] + columns @ amps, jac
+        model_and_jacobian = _reconvolution_model(irf, step, start, stop, n_exp)
 
     start_vector[n_exp:2 * n_exp] = np.clip(start_vector[n_exp:2 * n_exp], lower[n_exp:2 * n_exp],
                                             upper[n_exp:2 * n_exp])
