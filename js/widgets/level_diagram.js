@@ -8,7 +8,8 @@
 
 import { fromBuffer } from "./lib/arrays.js";
 import { createFrame, fitWidth, showErrors, svg, watchModel } from "./lib/frame.js";
-import { diagramLayout, wavyPath } from "./level_diagram_core.js";
+import { diagramLayout } from "./level_diagram_core.js";
+import { wavyPath } from "./level_diagram_marks.js";
 
 // Scoped by the root class; the --jp-* variables follow the JupyterLab theme (light or dark),
 // the fallbacks cover front ends without them.

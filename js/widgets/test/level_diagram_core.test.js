@@ -3,22 +3,19 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { niceTicks } from "../lib/ticks.js";
+import { columnOrder, diagramLayout, energyScale, spreadLabels } from "../level_diagram_core.js";
 import {
   arrowHead,
-  columnOrder,
-  diagramLayout,
-  energyScale,
   formatRate,
   formulaParts,
   KINDS,
   plainText,
-  spreadLabels,
   termParts,
   transferGeometry,
   verticalGeometry,
   wavyPath,
   widthScale,
-} from "../level_diagram_core.js";
+} from "../level_diagram_marks.js";
 
 // The lesson-4 level scheme (SCIENCE.md §7), as the Python example sends it.
 const LEVELS = [
