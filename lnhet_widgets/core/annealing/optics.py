@@ -6,7 +6,7 @@ Optics at P2's conditions (SCIENCE, "Rules for every target"): 980 nm at 4 W cm�
 after a 20 µs pulse at that power, fitted after the rise. The calibration of the constants,
 part of the one parameter set for A1–A6 of :mod:`~lnhet_widgets.core.annealing.params`:
 
-* Optics (:mod:`~lnhet_widgets.core.optics.transfer`, §6): each ion is quenched by the explicit sum
+* Optics (:mod:`~lnhet_widgets.core.optics`, §6): each ion is quenched by the explicit sum
   C_v Σ_v (R_v/r)⁶ over the snapshot's vacancies within 3 nm (whose mean over vacancies at
   random is P1's mean field), with C_v = 94 s⁻¹ at R_v = 1 nm (TransferParams' value: P1
   fixes only the product with its vacancy fraction, now 0.5 %), fixed by A3: the pristine
@@ -88,7 +88,7 @@ class AnnealOptics(ResultIO):
                                                      strict=True)}
 
 
-#: Rate constants of the optics of P2's particles: :class:`~lnhet_widgets.core.optics.transfer.
+#: Rate constants of the optics of P2's particles: :class:`~lnhet_widgets.core.optics.
 #: TransferParams`' defaults (C_v and the uncoupled Tm ³F4 among them) with the ligand-surface
 #: quenching C_s = 250 nm³/s of P2's particles instead of P1's 4500 (fixed by A4 and A6); see
 #: the module docstring.
