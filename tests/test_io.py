@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import lnhet_widgets.io as lio
+import lnhet_widgets.io.reading as lio
 from lnhet_widgets.data import example_decays
 from lnhet_widgets.io import DataFileError, MeasuredTable, read_table
 
