@@ -80,7 +80,7 @@ def assert_same(a, b):
 
 
 def test_default_design_is_transfer_labs_beta_sample():
-    from lnhet_widgets.widgets.labs.transfer_lab import SAMPLES
+    from lnhet_widgets.widgets.labs.transfer_samples import SAMPLES
 
     lab = dataclasses.replace(TransferParams(), **SAMPLES["β-LnNP@CsPbBr3"])
     assert Heterostructure().transfer_params() == lab == BETA_AT

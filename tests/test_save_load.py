@@ -24,7 +24,7 @@ from lnhet_widgets.core.growth import GrowthParams
 from lnhet_widgets.core.optics.transfer import SIMETUC_YB_TM, TransferParams
 from lnhet_widgets.widgets import AnnealingLab, GrowthLab, MismatchLab, TransferLab
 from lnhet_widgets.widgets.labs.mismatch_lab import MismatchParams
-from lnhet_widgets.widgets.labs.transfer_lab import MIXTURE
+from lnhet_widgets.widgets.labs.transfer_samples import MIXTURE
 from lnhet_widgets.widgets.parts.saved import (
     FORMAT,
     FORMAT_VERSION,

@@ -22,14 +22,9 @@ from lnhet_widgets.core.optics import (
     steady_state,
 )
 from lnhet_widgets.widgets import TransferLab
-from lnhet_widgets.widgets.labs.transfer_lab import (
-    MIXTURE,
-    NIR_NM,
-    SAMPLES,
-    VISIBLE_NM,
-    _bleach_sample,
-    steady_state_fluxes,
-)
+from lnhet_widgets.widgets.labs.transfer_diagram import steady_state_fluxes
+from lnhet_widgets.widgets.labs.transfer_samples import MIXTURE, SAMPLES, _bleach_sample
+from lnhet_widgets.widgets.labs.transfer_views import NIR_NM, VISIBLE_NM
 
 BARE = "bare LnNPs"
 BETA = "β-LnNP@CsPbBr3"
