@@ -32,7 +32,7 @@ from lnhet_widgets.core.analysis import (
 from lnhet_widgets.core.optics import HC_EV_NM, Pulse, TransferParams, dynamics
 from lnhet_widgets.data import load_example_decay
 from lnhet_widgets.widgets.labs.analysis_lab import AnalysisLab
-from lnhet_widgets.widgets.labs.analysis_views import parse_hkl
+from lnhet_widgets.widgets.labs.analysis_outcomes import parse_hkl
 
 YB_ES = "decay_Yb_ES_exc_NIR_980_25.0Yb_0.3Tm.txt"
 

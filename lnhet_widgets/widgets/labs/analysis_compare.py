@@ -1,4 +1,5 @@
-"""Simulated decays to hold against a measured one (AnalysisLab's "Simulate" section).
+"""Simulated decays to hold against a measured one: AnalysisLab's "Simulate" section and its
+overlays (:class:`ModelComparison`, mixed into the lab).
 
 The model is :func:`lnhet_widgets.core.optics.dynamics` for the particle a file name
 describes (:func:`model_particle`), after a short 980 nm pulse, with one group of rates
@@ -18,15 +19,20 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import bqplot as bq
 import ipywidgets as widgets
 import numpy as np
 
+from lnhet_widgets.core.analysis import fit_decay
 from lnhet_widgets.core.optics import LINES, Pulse, TransferParams, dynamics
 
-from .analysis_views import TIME_UNITS
+from ..parts._debounce import Debouncer
+from ..parts.plots import PALETTE, set_mark_data
+from .analysis_outcomes import DECAY_ANALYSES, TIME_UNITS
+from .analysis_plots import line_mark, positive_points
 
-__all__ = ["RATE_KNOBS", "SIM_PULSE", "SimulationControls", "decay_curve", "model_decay",
-           "model_line", "model_particle", "scale_rate"]
+__all__ = ["RATE_KNOBS", "SIM_PULSE", "ModelComparison", "SimulationControls", "decay_curve",
+           "model_decay", "model_line", "model_particle", "scale_rate"]
 
 #: The largest particle the model takes: the bundled samples are large crystals.
 SIM_CORE_NM = 30.0
@@ -211,3 +217,108 @@ class SimulationControls(widgets.Accordion):
                 self.factor.value = float(factor)
         finally:
             self.quiet = False
+
+
+class ModelComparison:
+    """Curves overlaid on AnalysisLab's measured decay (``compare_with``) and the rate-equation
+    model's decay (``simulate``, from the ``simulation`` controls), scaled to the measured
+    maximum and shown while the analysis is a decay one."""
+
+    def _build_simulation(self) -> None:
+        self._comparisons: dict[str, tuple] = {}  # label → (t_s, y, mark)
+        self._sim_debounce = Debouncer(lambda: self._safely(self.simulate), wait_s=0.3)
+        self.simulation = SimulationControls(
+            on_overlay=lambda: self._safely(self.simulate), on_clear=self.clear_comparisons,
+            on_change=self._sim_debounce.trigger)
+
+    def _draw_comparisons(self, log: bool) -> None:
+        visible = self.analysis in DECAY_ANALYSES and self._xy is not None
+        top = float(np.max(self._xy[1])) if visible else 1.0
+        for t_s, y, mark in self._comparisons.values():
+            if not visible or not np.any(y > 0):
+                set_mark_data(mark, [], [])
+                continue
+            t = t_s / TIME_UNITS[self.display_unit]
+            set_mark_data(mark, *positive_points(t, y * (top / np.max(y)), log))
+
+    def compare_with(self, t, y=None, *, label: str = "simulated", time_unit: str = "s",
+                     line_nm: float | None = None) -> bq.Lines:
+        """Overlay a simulated decay on the measured one, scaled to the measured maximum.
+
+        Parameters
+        ----------
+        t : array_like or result
+            Times in ``time_unit``, or a core result with a decay curve: a
+            :class:`~lnhet_widgets.core.optics.TransferResult` from ``dynamics`` (with
+            ``line_nm``, default 980 nm), an ``AnnealOptics`` (its 450 nm decay) or a
+            ``BleachResult`` (its bleach).
+        y : array_like, optional
+            Intensities (any scale), for times ``t``.
+        label : str
+            Legend text; a curve with the same label is replaced.
+        time_unit : {"s", "ms", "µs", "ns"}
+
+        Returns
+        -------
+        bqplot.Lines
+            The overlaid curve's mark (shown while the analysis is a decay one).
+
+        Examples
+        --------
+        >>> from lnhet_widgets.widgets import AnalysisLab
+        >>> lab = AnalysisLab()
+        >>> t = np.linspace(0.0, 0.02, 200)
+        >>> mark = lab.compare_with(t, np.exp(-t / 2e-3), label="τ = 2 ms")
+        >>> float(mark.y.max()) == float(lab._data_mark.y.max())
+        True
+        """
+        t_s, y = decay_curve(t, y, time_unit=time_unit, line_nm=line_nm)
+        old = self._comparisons.get(label)
+        if old is not None:
+            mark = old[2]
+        else:
+            color = PALETTE[(2 + 3 * len(self._comparisons)) % len(PALETTE)]
+            mark = line_mark({"x": self._x, "y": self._data_mark.scales["y"]}, label, color,
+                             line_style="dash_dotted")
+            self.figure.marks = [*self.figure.marks, mark]
+        self._comparisons[label] = (t_s, y, mark)
+        self._draw_comparisons(self.log_y and self.analysis in DECAY_ANALYSES)
+        return mark
+
+    def clear_comparisons(self) -> None:
+        """Remove every overlaid curve."""
+        marks = {id(c[2]) for c in self._comparisons.values()}
+        self.figure.marks = [m for m in self.figure.marks if id(m) not in marks]
+        self._comparisons = {}
+        self.simulation.active = False
+        self.simulation.info.value = ""
+
+    def simulate(self, line_nm: float | None = None, rate: str | None = None,
+                 factor: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Overlay the rate-equation model's decay of one line with one rate group scaled by
+        ``factor`` (:func:`~lnhet_widgets.widgets.labs.analysis_compare.model_decay`: the particle
+        of the file's name, a 10 µs 980 nm pulse, up to the end of the measurement).
+
+        The options default to the Simulate controls (and are shown there); from then on a
+        change of those controls re-simulates. Returns the model's times (s) and intensities.
+        """
+        self.simulation.show(line_nm, rate, factor)
+        nm, knob, scale = self.simulation.read()
+        end_s = 2e-3
+        if self._xy is not None and self.analysis in DECAY_ANALYSES:
+            end_s = float(np.max(self._xy[0])) * TIME_UNITS[self.display_unit]
+        t, y, params = model_decay(self.source_name, line_nm=nm, rate=knob, factor=scale,
+                                   end_s=end_s)
+        label = f"model {nm:g} nm, {RATE_KNOBS[knob]} ×{scale:.3g}"
+        for key in [k for k in self._comparisons if k.startswith("model ") and k != label]:
+            mark = self._comparisons.pop(key)[2]
+            self.figure.marks = [m for m in self.figure.marks if m is not mark]
+        self.compare_with(t, y, label=label, time_unit="s")
+        self.simulation.active = True
+        unit = self.display_unit
+        fit = fit_decay(t / TIME_UNITS[unit], y / y.max(), n_exp=1, weights=None)
+        self.simulation.info.value = (
+            f"Model: β-NaYF4, {100 * params.yb_fraction:g} % Yb, {100 * params.tm_fraction:g} % "
+            f"Tm, {params.core_diameter_nm:g} nm; decay time from the maximum ≈ "
+            f"<b>{fit.lifetimes[0]:.3g} {unit}</b>.")
+        return t, y

@@ -14,7 +14,7 @@ import numpy as np
 from lnhet_widgets import core
 from lnhet_widgets.io import read_table
 from lnhet_widgets.widgets import AnalysisLab, AnnealingLab, GrowthLab, MismatchLab, TransferLab
-from lnhet_widgets.widgets.labs.analysis_views import xrd_outcome
+from lnhet_widgets.widgets.labs.analysis_outcomes import xrd_outcome
 
 HERE = Path(__file__).parent
 

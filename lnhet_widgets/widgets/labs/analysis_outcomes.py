@@ -2,9 +2,7 @@
 
 One function per analysis takes the measured columns (already in the plot's units), the
 options and the fit window, calls the core function that does the work
-(:mod:`lnhet_widgets.core.analysis.fitting`, :mod:`~lnhet_widgets.core.analysis.decays`,
-:mod:`~lnhet_widgets.core.analysis`, :mod:`~lnhet_widgets.core.analysis.diffraction`,
-:mod:`~lnhet_widgets.core.analysis.sizes`) and returns an :class:`Outcome`: the core result,
+(:mod:`lnhet_widgets.core.analysis`) and returns an :class:`Outcome`: the core result,
 the curves to draw, and the parameters with their uncertainties as :class:`Quantity` rows,
 from which the lab builds its table and its CSV/JSON exports. Nothing here touches a widget.
 
@@ -189,8 +187,8 @@ def _residual_label(weights: str, y_unit: str) -> str:
 
 def decay_outcome(t, y, *, unit: str, y_unit: str, n_exp, weights: str, window) -> Outcome:
     """A 1–3 exponential decay fit (:func:`~lnhet_widgets.core.analysis.fit_decay`), or with
-    ``n_exp="auto"`` the best of 1–3 by :func:`~lnhet_widgets.core.analysis.decays.
-    compare_decay_models`.
+    ``n_exp="auto"`` the best of 1–3 by
+    :func:`~lnhet_widgets.core.analysis.compare_decay_models`.
 
     ``t`` is in ``unit`` (the lifetimes come out in it); ``weights`` is "auto", "poisson" or
     "equal"; ``window`` a (start, end) in ``unit`` or None (from the maximum to the end).
