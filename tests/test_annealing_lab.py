@@ -15,11 +15,9 @@ from lnhet_widgets.core.annealing import SPECIES, AnnealParams
 from lnhet_widgets.core.conditions import P2_POWER_W_CM2
 from lnhet_widgets.widgets import AnnealingLab
 from lnhet_widgets.widgets.labs import annealing_lab as module
-from lnhet_widgets.widgets.labs.annealing_lab import (
-    comparison_params,
-    snapshot_atoms,
-    snapshot_steps,
-)
+from lnhet_widgets.widgets.labs.annealing_lab import snapshot_steps
+from lnhet_widgets.widgets.labs.annealing_runs import comparison_params
+from lnhet_widgets.widgets.labs.annealing_views import snapshot_atoms
 
 SMALL = AnnealParams(core_diameter_nm=4.0, shell_thickness_nm=1.0, complex="Y")
 STEPS = 100
