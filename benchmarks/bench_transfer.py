@@ -21,16 +21,16 @@ import numpy as np
 from _machine import best_of, print_machine
 from scipy.integrate import solve_ivp
 
-from lnhet_widgets.core.optics import _transfer_kernel as kernel
-from lnhet_widgets.core.optics.transfer import (
+from lnhet_widgets.core.optics import (
     Pulse,
     TransferParams,
-    _result,
     dynamics,
     power_dependence,
     rate_system,
     steady_state,
 )
+from lnhet_widgets.core.optics import _transfer_kernel as kernel
+from lnhet_widgets.core.optics.transfer_solvers import _result
 
 
 def _scipy_decay(params, pulse, t, method, rtol):

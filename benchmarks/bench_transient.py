@@ -20,7 +20,7 @@ import numpy as np
 from _machine import best_of, print_machine
 
 from lnhet_widgets.core.analysis import fit_decay
-from lnhet_widgets.core.optics import transient as tr
+from lnhet_widgets.core.optics import bleach as tr
 
 FLUENCE_UJ_CM2 = 23.1
 

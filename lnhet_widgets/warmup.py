@@ -23,8 +23,14 @@ def warm_up() -> dict[str, float]:
     from .core.annealing import AnnealParams, anneal
     from .core.crystal import build_heterostructure, debye_pattern
     from .core.growth import GrowthParams, simulate_growth
-    from .core.optics import P1_SAMPLES, bleach_kinetics
-    from .core.optics.transfer import Pulse, TransferParams, dynamics, steady_state
+    from .core.optics import (
+        P1_SAMPLES,
+        Pulse,
+        TransferParams,
+        bleach_kinetics,
+        dynamics,
+        steady_state,
+    )
 
     timings = {}
     start = time.perf_counter()

@@ -21,8 +21,13 @@ from lnhet_widgets.core.annealing import _kernel as kernel
 from lnhet_widgets.core.annealing.kinetics import _kinetics, _vacancy_escape
 from lnhet_widgets.core.annealing.lattice import _initial_species, _regions
 from lnhet_widgets.core.conditions import P2_POWER_W_CM2
-from lnhet_widgets.core.optics import cation_lattice_sum_a6, cation_sites_nm
-from lnhet_widgets.core.optics.transfer import IonSites, TransferParams, _site_geometry
+from lnhet_widgets.core.optics import (
+    IonSites,
+    TransferParams,
+    cation_lattice_sum_a6,
+    cation_sites_nm,
+)
+from lnhet_widgets.core.optics.ion_geometry import _site_geometry
 
 VACANCY, GD, Y, YB, TM = range(5)
 CORE, SHELL, INTERFACE, SURFACE = range(4)

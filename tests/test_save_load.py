@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import lnhet_widgets
 from lnhet_widgets.core.annealing import AnnealParams
 from lnhet_widgets.core.growth import GrowthParams
-from lnhet_widgets.core.optics.transfer import SIMETUC_YB_TM, TransferParams
+from lnhet_widgets.core.optics.transfer_params import SIMETUC_YB_TM, TransferParams
 from lnhet_widgets.widgets import AnnealingLab, GrowthLab, MismatchLab, TransferLab
 from lnhet_widgets.widgets.labs.mismatch_lab import MismatchParams
 from lnhet_widgets.widgets.labs.transfer_samples import MIXTURE

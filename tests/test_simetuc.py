@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from scipy.constants import c, h
 
-from lnhet_widgets.core.optics import TransferParams, read_simetuc_config, steady_state, transfer
+from lnhet_widgets.core.optics import TransferParams, read_simetuc_config, steady_state
+from lnhet_widgets.core.optics import transfer_params as transfer
 
 YB_TM = Path(__file__).parent / "data" / "simetuc" / "config_file_Yb_Tm.cfg"
 

@@ -17,8 +17,8 @@ from lnhet_widgets.core.optics import (
     bleach_kinetics,
     fluence_series,
 )
+from lnhet_widgets.core.optics import bleach as tr
 from lnhet_widgets.core.optics import perovskite_constants as pc
-from lnhet_widgets.core.optics import transient as tr
 
 
 @functools.cache

@@ -3,8 +3,24 @@ rate equations (steady state, pulses, spectra), the transient bleach, photophysi
 ensembles of particles and simetuc configuration files.
 """
 
+from .bleach import (
+    FIG1J_BULK_TRAP_DENSITY_NM3,
+    P1_SAMPLES,
+    bleach_kinetics,
+    fluence_series,
+)
+from .bleach_params import (
+    BleachParams,
+)
+from .bleach_results import (
+    BleachResult,
+    FluenceSeries,
+)
 from .ensemble import (
     Sample,
+)
+from .ion_geometry import (
+    IonSites,
 )
 from .perovskite_constants import (
     AUGER_CAPTURE_PROBABILITY,
@@ -51,35 +67,31 @@ from .quenching import (
     surface_rate_s,
     vacancy_rate_s,
 )
+from .rate_equations import (
+    RateSystem,
+    rate_system,
+)
 from .simetuc import (
     read_simetuc_config,
 )
-from .transfer import (
+from .spectra import (
+    dispersion_absorbance,
+    line_spectrum,
+    mixture_spectrum,
+)
+from .transfer_params import (
     HETEROSTRUCTURE_SYNTHESIS_C,
     LINES,
     EnergyTransfer,
-    IonSites,
     Pulse,
-    RateSystem,
     TransferParams,
+)
+from .transfer_solvers import (
     TransferResult,
-    dispersion_absorbance,
     dynamics,
-    line_spectrum,
-    mixture_spectrum,
     power_dependence,
-    rate_system,
     steady_state,
     yb_lifetime_us,
-)
-from .transient import (
-    FIG1J_BULK_TRAP_DENSITY_NM3,
-    P1_SAMPLES,
-    BleachParams,
-    BleachResult,
-    FluenceSeries,
-    bleach_kinetics,
-    fluence_series,
 )
 
 __all__ = [

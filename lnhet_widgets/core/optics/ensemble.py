@@ -26,7 +26,8 @@ import numpy as np
 
 from .._base.validate import check_range
 from .perovskite_constants import bulk_trap_density_nm3
-from .transfer import TransferParams, steady_state
+from .transfer_params import TransferParams
+from .transfer_solvers import steady_state
 
 __all__ = ["Sample"]
 

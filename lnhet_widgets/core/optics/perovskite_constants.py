@@ -1,15 +1,16 @@
 """Physical constants of the lead-halide perovskites and of their interfaces with the cores.
 
 One quantity, one value (SCIENCE.md, "Rules for every target"): every model that needs one of
-these constants — the ground-state-bleach kinetics (:mod:`~lnhet_widgets.core.optics.transient`),
+these constants — the ground-state-bleach kinetics (:mod:`~lnhet_widgets.core.optics.bleach`),
 the confinement and absorption edge (:mod:`~lnhet_widgets.core.optics.photophysics`) and the rate
-equations of the two-way energy transfer (:mod:`~lnhet_widgets.core.optics.transfer`) — imports it
-from here. Each constant carries its unit in its name and, in its comment, its source or the
-P1 target that fixes it (P1 = Yu, Chan et al., Nat. Commun. 2025; targets as in SCIENCE §7–§8).
+equations of the two-way energy transfer (:mod:`~lnhet_widgets.core.optics.rate_equations`)
+— imports it from here. Each constant carries its unit in its name and, in its comment, its
+source or the P1 target that fixes it (P1 = Yu, Chan et al., Nat. Commun. 2025; targets as in
+SCIENCE §7–§8).
 
 The kinetic constants of the exciton and its traps are fixed by the transient-absorption
 targets E2 and E3, which measure the perovskite directly: the model and its calibration are
-described in :mod:`~lnhet_widgets.core.optics.transient`.
+described in :mod:`~lnhet_widgets.core.optics.bleach`.
 
 Examples
 --------
@@ -132,7 +133,7 @@ AUGER_TIME_PER_VOLUME_PS_NM3 = 0.1
 # ------------------------------------------------------------- the exciton and its traps
 #: Radiative lifetime of the band-edge exciton, ns (fixed by E2's pure cubes at 23.1 µJ cm⁻²
 #: and E3's inert heterostructure at 6.1 µJ cm⁻², both nearly trap-free; see
-#: :mod:`~lnhet_widgets.core.optics.transient`).
+#: :mod:`~lnhet_widgets.core.optics.bleach`).
 EXCITON_RADIATIVE_LIFETIME_NS = 5.4
 
 #: Capture time of a lone exciton by one trap, ns (1/k_t, k_t = 6.7e6 s⁻¹; fixed with the
@@ -185,8 +186,8 @@ INTERFACE_TRAP_DENSITY_NM2 = 0.028
 #: The cubic α phase is a disordered fluorite (Na and the rare earth share one cation site at
 #: random), so its facets offer more defect sites. The factor 2 is an estimate: it was fixed
 #: by P1's E4 (980 nm emission under 365 nm, β@ 1.6× α@ per mass) in the rate equations of
-#: :mod:`~lnhet_widgets.core.optics.transfer` before the trap constants were re-fixed by E2/E3;
-#: E4 tests it there, and E2's α@ (1.46 ns, P1 1.5) is computed with it.
+#: :mod:`~lnhet_widgets.core.optics.rate_equations` before the trap constants were re-fixed
+#: by E2/E3; E4 tests it there, and E2's α@ (1.46 ns, P1 1.5) is computed with it.
 INTERFACE_DEFECT_SCALE = {"beta-hexagonal": 1.0, "fluorite": 2.0}
 
 

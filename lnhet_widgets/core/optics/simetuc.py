@@ -29,7 +29,7 @@ activator Tm, with Tm's ground state 3H6; other ions, and states a section uses 
 ``states`` does not declare, raise ``ValueError``.
 
 Energy transfer: simetuc's microscopic ``strength`` C (s⁻¹ Å⁶, rate C/r⁶) goes through the
-mean-field lattice sum of :mod:`~lnhet_widgets.core.optics.transfer` (rate per donor
+mean-field lattice sum of :mod:`~lnhet_widgets.core.optics.rate_equations` (rate per donor
 C · L · Π_DA / N_D). When a process also gives ``strength_avg`` (s⁻¹), the coefficient simetuc
 uses in its average rate equations, that value is the coefficient of both the donor's and
 the acceptor's term instead, as in simetuc's average mode.
@@ -55,7 +55,7 @@ from pathlib import Path
 import yaml
 from scipy.constants import c, h
 
-from .transfer import TM_LEVELS, YB_LEVELS, EnergyTransfer, TransferParams
+from .transfer_params import TM_LEVELS, YB_LEVELS, EnergyTransfer, TransferParams
 
 __all__ = ["read_simetuc_config"]
 
