@@ -19,6 +19,7 @@ from lnhet_widgets.core.annealing import SPECIES, AnnealOptics, AnnealResult
 
 from ..parts.plots import PALETTE, figure, lines, set_mark_data
 from .annealing_views import RUN_NAMES, _fmt, _labels, _minutes, _nearest_index, _run_name
+from .transfer_views import decade_ticks
 
 #: The spectrum's log axis shows this many decades below the highest point (the lines of the
 #: three particles differ by up to ~10⁶).
@@ -30,13 +31,6 @@ LINE_450_NM = 450.0
 # (the profiles' legend has five rows).
 HEADROOM = 1.3
 PROFILE_HEADROOM = 1.7
-
-
-def _decades(low: float, high: float, max_ticks: int = 7) -> np.ndarray:
-    """Whole decades from ``low`` to ``high`` (every 2nd, 3rd … when there are many)."""
-    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
-    step = max(1, math.ceil((last - first + 1) / max_ticks))
-    return 10.0 ** np.arange(first, last + 1, step)
 
 
 def _ratio(a: float, b: float) -> float:
@@ -174,7 +168,7 @@ class OpticsTab:
                                 [bq.Axis(scale=x, label="time (ms)"),
                                  bq.Axis(scale=y, label="intensity (normalised)", side="left",
                                          tick_format=".0e",
-                                         tick_values=_decades(DECAY_FLOOR, 1.0))],
+                                         tick_values=decade_ticks(DECAY_FLOOR, 1.0))],
                                 height_px=300, legend="top-right")
         self.decay_fig.fig_margin = {**self.decay_fig.fig_margin, "left": 80}
         self.optics_info = widgets.HTML()
@@ -207,7 +201,7 @@ class OpticsTab:
                               labels=[short[key]])
             # Two decades above the highest line: the legend's place.
             self._spectrum_scale.min, self._spectrum_scale.max = floor, 100.0 * top
-            self._spectrum_axis.tick_values = _decades(floor, top)
+            self._spectrum_axis.tick_values = decade_ticks(floor, top)
         with self.decay_fig.hold_sync():
             for key, mark in self._decay_marks.items():
                 o: AnnealOptics = optics[key]

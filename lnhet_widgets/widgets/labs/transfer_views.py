@@ -61,8 +61,17 @@ BLEACH_PUMPS_NM = (400.0, 365.0)
 BLEACH_WINDOW_NS = 15.0
 
 
-def _decades(low: float, high: float, max_ticks: int = 7) -> np.ndarray:
-    """Whole decades from ``low`` to ``high`` (every 2nd, 3rd … when there are many)."""
+def decade_ticks(low: float, high: float, max_ticks: int = 7) -> np.ndarray:
+    """Whole decades from ``low`` to ``high`` (every 2nd, 3rd … when there are many): the
+    ticks of a log axis, where bqplot's own crowd into an unreadable column.
+
+    Examples
+    --------
+    >>> decade_ticks(0.02, 300.0).tolist()
+    [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+    >>> decade_ticks(0.5, 2e12).tolist()  # every 3rd decade
+    [0.1, 100.0, 100000.0, 100000000.0, 100000000000.0]
+    """
     first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
     step = max(1, math.ceil((last - first + 1) / max_ticks))
     return 10.0 ** np.arange(first, last + 1, step)
@@ -259,7 +268,7 @@ class DecayTab:
             low = max(DECAY_FLOOR, float(y[shown].min()))
             self._decay_y.min, self._decay_y.max = low, 2.0
             # One tick per decade: bqplot's own log ticks crowd into an unreadable column.
-            self._decay_axis.tick_values = _decades(low, 1.0)
+            self._decay_axis.tick_values = decade_ticks(low, 1.0)
             self.decay_fig.title = title
         if fit is not None:
             message = (f"τ_avg = <b>{fit.tau_avg:.3g} ± {fit.tau_avg_err:.2g} µs</b> "
@@ -339,10 +348,10 @@ class PowerTab:
                 slopes[key] = slope
                 label = name if math.isnan(slope) else f"{name} (slope {slope:.2f})"
                 set_mark_data(mark, p[positive], values[positive], labels=[label])
-            self._power_axes[0].tick_values = _decades(p[0], p[-1])
+            self._power_axes[0].tick_values = decade_ticks(p[0], p[-1])
             drawn = np.concatenate([m.y for m in self._power_marks.values() if m.y.size])
             if drawn.size:
-                self._power_axes[1].tick_values = _decades(drawn.min(), drawn.max())
+                self._power_axes[1].tick_values = decade_ticks(drawn.min(), drawn.max())
         self.sweep, self.slopes = sweep, slopes
         self._stale["sweep"] = False
         rows = "".join(
