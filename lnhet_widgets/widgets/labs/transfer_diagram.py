@@ -189,6 +189,9 @@ _BASE_TRANSITIONS = (
 _MINOR_SHARE = 1e-2
 
 
+# --- the tab ---------------------------------------------------------------------------------
+
+
 class LevelDiagramTab:
     """Mixin of TransferLab: the energy-level diagram whose arrows carry ``lab.fluxes``.
 
