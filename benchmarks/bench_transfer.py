@@ -1,4 +1,4 @@
-"""Benchmark of the rate equations of two-way energy transfer (lnhet_widgets.core.optics.transfer).
+"""Benchmark of the rate equations of two-way energy transfer (lnhet_widgets.core.optics).
 
 Run with ``python benchmarks/bench_transfer.py``. Prints the machine, then
 

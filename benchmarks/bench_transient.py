@@ -1,4 +1,4 @@
-"""Benchmark of the transient-absorption model (lnhet_widgets.core.optics.transient).
+"""Benchmark of the transient-absorption model (lnhet_widgets.core.optics.bleach).
 
 Run with ``python benchmarks/bench_transient.py``. Prints the machine, then
 

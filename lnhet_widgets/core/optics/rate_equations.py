@@ -224,7 +224,7 @@ def rate_system(p: TransferParams, excitation_nm: float,
             pair.append((defect + 1, defect, yb, yb + 1, wd, wd * geo.defects / geo.n_yb))
         if coupled > 0 and yb is not None and geo.yb_interface > 0:
             # The exciton's own transfer to Yb³⁺ through the interface, k_Ln = C_Ln x_Yb πd²:
-            # the rate of the bleach model (transient, fixed by E2), so that both models give
+            # the rate of the bleach model (bleach.py, fixed by E2), so that both models give
             # the heterostructure's exciton one lifetime.
             k_ln = (coupled * LN_TRANSFER_RATE_NS_NM2 * 1e9 * p.yb_fraction
                     * np.pi * p.core_diameter_nm**2)
