@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
-import math
 import threading
 import time
 
@@ -161,14 +160,15 @@ class CoatingMapTab:
             self.map_fig,
         ])
         self.map_box.add_class("lnhet-coating-map")
-        self._map_seconds = math.nan
         self._map_thread: threading.Thread | None = None
         self._map_stop = threading.Event()
         self._map_lock = threading.Lock()
         self._map_error: BaseException | None = None
+        # Registered here: a traitlets observer decorator works only in a HasTraits class.
         self.observe(self._on_coating, names="coating")
 
     def _map_state(self) -> dict:
+        """The map's grid, as the lab saves it (read back by :func:`read_map_state`)."""
         return {"core_diameters_nm": list(self.map_diameters.value),
                 "temperatures_c": list(self.map_temperatures.value),
                 "grid": self.map_step.value,
@@ -182,7 +182,6 @@ class CoatingMapTab:
 
     def _show_here(self, p: GrowthParams) -> None:
         set_mark_data(self._map_here, [p.core_diameter_nm], [p.temperature_c])
-
 
     def _on_run_clicked(self, _button) -> None:
         try:
@@ -298,7 +297,6 @@ class CoatingMapTab:
                                progress=self._map_progress, stop=self._map_stop)
             elapsed = time.perf_counter() - start
             done = int(cmap.completed.sum())
-            self._map_seconds = elapsed
             self.coating = cmap  # draws it (observer)
             self.map_progress.value = done
             self.map_progress.bar_style = "success" if cmap.complete else "warning"
