@@ -16,7 +16,8 @@ __all__ = ["BleachResult", "FluenceSeries"]
 
 @dataclass(frozen=True)
 class BleachResult(ResultIO):
-    """Ground-state-bleach kinetics of one sample class at one fluence (:func:`bleach_kinetics`).
+    """Ground-state-bleach kinetics of one sample class at one fluence
+    (:func:`~lnhet_widgets.core.optics.bleach_kinetics`).
 
     Attributes
     ----------
@@ -57,7 +58,8 @@ class BleachResult(ResultIO):
 
 @dataclass(frozen=True)
 class FluenceSeries(ResultIO):
-    """τ_avg of one sample class against the pump fluence (:func:`fluence_series`).
+    """τ_avg of one sample class against the pump fluence
+    (:func:`~lnhet_widgets.core.optics.fluence_series`).
 
     Attributes
     ----------

@@ -98,10 +98,12 @@ class IonSites:
     ``radius_nm`` whose surface carries the ligand quenchers (§6). Positions are relative to
     the particle centre, nm, shape (n, 3).
 
-    Given to :func:`steady_state`, :func:`dynamics` or :func:`yb_lifetime_us` as ``sites``, it
-    replaces the uniform doping of ``TransferParams`` (its composition, diameters and mean-field
-    vacancy fraction); the rate constants still come from ``TransferParams``. Compared by
-    identity: one object per configuration.
+    Given to :func:`~lnhet_widgets.core.optics.steady_state`,
+    :func:`~lnhet_widgets.core.optics.dynamics` or
+    :func:`~lnhet_widgets.core.optics.yb_lifetime_us` as ``sites``, it replaces the uniform
+    doping of ``TransferParams`` (its composition, diameters and mean-field vacancy fraction);
+    the rate constants still come from ``TransferParams``. Compared by identity: one object
+    per configuration.
 
     Examples
     --------

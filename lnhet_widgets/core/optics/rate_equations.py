@@ -104,8 +104,8 @@ def rate_system(p: TransferParams, excitation_nm: float,
     """Assemble the rate equations of ``p`` under ``excitation_nm`` (cached per parameter set),
     for its uniformly doped particle or for the explicit ions of ``sites``.
 
-    Multiplying its terms by a :class:`TransferResult`'s populations gives the flux of every
-    process, which is what the energy-level diagram draws.
+    Multiplying its terms by a :class:`~lnhet_widgets.core.optics.TransferResult`'s
+    populations gives the flux of every process, which is what the energy-level diagram draws.
 
     Examples
     --------

@@ -148,7 +148,8 @@ class TransferParams:
       (SCIENCE §5).
     * The perovskite and its interface — exciton radiative lifetime, capture rate of one
       empty trap, lifetime of a filled trap, interface trap density on a β core and its
-      scale by the core's structure (:data:`INTERFACE_DEFECT_SCALE`), bulk trap density and
+      scale by the core's structure
+      (:data:`~lnhet_widgets.core.optics.INTERFACE_DEFECT_SCALE`), bulk trap density and
       absorption cross-section — are those of :mod:`~lnhet_widgets.core.optics.perovskite_constants`
       (one value per quantity, each with its source there; the kinetic ones are fixed by the
       bleach targets E2/E3). The default shell's bulk traps are those of P1's 220 °C
