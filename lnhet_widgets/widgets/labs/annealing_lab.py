@@ -21,10 +21,11 @@ As in GrowthLab, a tab holds its page only while it is selected, because bqplot 
 figure with a negative plot area when it first renders inside a hidden tab; the 3D model is
 built only while the Particle tab is open (and resized when it opens, which nglview needs).
 
-This module holds the lab's controls, wiring, what a run computes and its saved work; beside
-it are how a run goes (:mod:`.annealing_runs`: Run, Stop, the background thread, progress) and
-the tabs it draws, as mixins of the lab (:mod:`.annealing_views`: the cross-section, 3D model
-and summary; :mod:`.annealing_plots`: profiles, histories and optics).
+This module holds the lab's controls, wiring, what a run computes and its saved work. Beside
+it, as mixins of the lab, are how a run goes (:mod:`~lnhet_widgets.widgets.labs.annealing_runs`:
+Run, Stop, the background thread, progress) and the tabs it draws
+(:mod:`~lnhet_widgets.widgets.labs.annealing_views`: the cross-section, 3D model and summary;
+:mod:`~lnhet_widgets.widgets.labs.annealing_plots`: profiles, histories and optics).
 """
 
 from __future__ import annotations
@@ -158,11 +159,11 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
     """Lesson 3 lab: anneal a core–shell particle with or without Ln–oleate docking complexes.
 
     Every run anneals two particles with the same seed: the one of ``params`` and its
-    counterpart (:func:`comparison_params`: without complexes, or with Y³⁺–oleate when
-    ``params`` has none), with ~100 snapshots each, then computes the emission of the
-    pristine particle and of both annealed ones. Controls only validate; Run anneals (in a
-    background thread, with a progress bar and Stop). The first run happens in the
-    constructor, so the lab is never empty.
+    counterpart (:func:`~lnhet_widgets.widgets.labs.annealing_runs.comparison_params`:
+    without complexes, or with Y³⁺–oleate when ``params`` has none), with ~100 snapshots
+    each, then computes the emission of the pristine particle and of both annealed ones.
+    Controls only validate; Run anneals (in a background thread, with a progress bar and
+    Stop). The first run happens in the constructor, so the lab is never empty.
 
     Parameters
     ----------

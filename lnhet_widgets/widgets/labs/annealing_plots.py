@@ -3,7 +3,8 @@ intermixing history of both runs, and the emission and Tm 450 nm decay of the pr
 two annealed particles.
 
 Each tab is a mixin of :class:`~lnhet_widgets.widgets.labs.annealing_lab.AnnealingLab`, as in
-:mod:`.annealing_views`: it builds its page as attributes of the lab and draws ``lab._runs()``.
+:mod:`~lnhet_widgets.widgets.labs.annealing_views`: it builds its page as attributes of the
+lab and draws ``lab._runs()``.
 """
 
 from __future__ import annotations

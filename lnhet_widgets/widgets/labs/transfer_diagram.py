@@ -195,7 +195,8 @@ _MINOR_SHARE = 1e-2
 class LevelDiagramTab:
     """Mixin of TransferLab: the energy-level diagram whose arrows carry ``lab.fluxes``.
 
-    Clicking a level chooses its line in the Decay tab (:class:`~.transfer_views.DecayTab`).
+    Clicking a level chooses its line in the Decay tab
+    (:class:`~lnhet_widgets.widgets.labs.transfer_views.DecayTab`).
     """
 
     def _build_diagram_page(self) -> None:

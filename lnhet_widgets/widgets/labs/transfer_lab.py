@@ -20,10 +20,11 @@ stays responsive.
 As in GrowthLab, a tab holds its page only while it is selected, because bqplot draws a
 figure with a negative plot area when it first renders inside a hidden tab.
 
-This module holds the lab's controls, wiring, state and saved work; the tabs it draws are
-mixins beside it: :mod:`.transfer_views` (spectrum, decay, power sweep, bleach) and
-:mod:`.transfer_diagram` (the level diagram and :func:`~.transfer_diagram.steady_state_fluxes`);
-the samples it offers are in :mod:`.transfer_samples`.
+This module holds the lab's controls, wiring, state and saved work. The tabs it draws are
+mixins beside it: :mod:`~lnhet_widgets.widgets.labs.transfer_views` (spectrum, decay, power
+sweep, bleach) and :mod:`~lnhet_widgets.widgets.labs.transfer_diagram` (the level diagram and
+the fluxes it shows); the samples it offers are in
+:mod:`~lnhet_widgets.widgets.labs.transfer_samples`.
 """
 
 from __future__ import annotations
@@ -114,8 +115,8 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, S
     params : TransferParams, optional
         Starting particle (default: P1's β-LnNP@CsPbBr3).
     sample : str
-        One of :data:`SAMPLES`; default ``"β-LnNP@CsPbBr3"``, or the sample ``params`` describes
-        when given.
+        One of :data:`~lnhet_widgets.widgets.labs.transfer_samples.SAMPLES`; default
+        ``"β-LnNP@CsPbBr3"``, or the sample ``params`` describes when given.
     excitation_nm : {980, 365, 400}
     power_w_cm2 : float
         CW power density, W cm⁻²; default P1's 2 W cm⁻² of the upconversion spectra
@@ -140,7 +141,8 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, S
         The last ground-state bleach of the sample's perovskite (None for bare LnNPs) and of
         pure CsPbBr3 nanocrystals at the same fluence.
     fluxes : dict
-        :func:`steady_state_fluxes` of the current steady state (what the diagram shows).
+        :func:`~lnhet_widgets.widgets.labs.transfer_diagram.steady_state_fluxes` of the
+        current steady state (what the diagram shows).
 
     ``save``/``load``/``restore`` (:class:`~lnhet_widgets.widgets.parts.saved.SavableLab`) keep
     ``params``, ``sample``, ``excitation_nm``, ``power_w_cm2``, the mixture's absorbance and
