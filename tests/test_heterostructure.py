@@ -24,6 +24,7 @@ from lnhet_widgets.core import heterostructure as module
 from lnhet_widgets.core.annealing import AnnealParams, anneal, ensemble_optical
 from lnhet_widgets.core.conditions import P1_UC_POWER_W_CM2, P2_POWER_W_CM2
 from lnhet_widgets.core.crystal import (
+    FLUORIDES,
     build_heterostructure,
     coreshell_strain,
     debye_pattern,
@@ -40,7 +41,6 @@ from lnhet_widgets.core.growth import (
     core_wetting,
     simulate_growth,
 )
-from lnhet_widgets.core.growth.params import FLUORIDES
 from lnhet_widgets.core.heterostructure import CACHE_SIZE, Heterostructure, XrdPattern
 from lnhet_widgets.core.optics import (
     Pulse,

@@ -71,7 +71,7 @@ import numpy as np
 
 from .._base.params import ParamsDict, param
 from .._base.validate import check_range
-from ..crystal import get_material, list_materials
+from ..crystal import FLUORIDES, get_material
 
 __all__ = ["COMPLEXES", "REGIONS", "SPECIES", "AnnealParams"]
 
@@ -81,7 +81,6 @@ SPECIES = ("vacancy", "Gd", "Y", "Yb", "Tm")
 REGIONS = ("core", "shell", "interface", "surface")
 #: Ions of the docking complexes (None: annealing without complexes).
 COMPLEXES = (None, "Y", "Gd")
-FLUORIDES = tuple(list_materials(kind="fluoride"))
 
 _CODE = {name: code for code, name in enumerate(SPECIES)}
 

@@ -20,6 +20,8 @@ from .coincidence import (
     superlattice_matrices,
 )
 from .materials import (
+    FLUORIDES,
+    PEROVSKITES,
     SHANNON_RADII_A,
     Material,
     get_material,
@@ -75,10 +77,12 @@ __all__ = [
     "DEFAULT_SHELLS",
     "EFFECTIVE_AREA_SHELL_CELLS",
     "EFFECTIVE_MAX_STRAIN",
+    "FLUORIDES",
     "HEXAGONAL_PLANES",
     "MAX_COHERENT_MISFIT",
     "MIN_OCTAHEDRAL_FACTOR",
     "MIN_TOLERANCE_MARGIN",
+    "PEROVSKITES",
     "RADII_SETS",
     "SHANNON_RADII_A",
     "TOLERANCE_WINDOW",

@@ -26,6 +26,8 @@ import dataclasses
 from dataclasses import dataclass, field
 
 __all__ = [
+    "FLUORIDES",
+    "PEROVSKITES",
     "SHANNON_RADII_A",
     "Material",
     "get_material",
@@ -253,6 +255,12 @@ def list_materials(*, kind: str | None = None) -> list[str]:
     if kind not in keep:
         raise ValueError(f"kind must be None, 'perovskite' or 'fluoride', got {kind!r}")
     return sorted(key for key, m in _REGISTRY.items() if keep[kind](m))
+
+
+#: The built-in NaREF4 hosts and CsPbX3 perovskites, the choices every model and lab offers
+#: (materials registered later are used by key, not offered as choices).
+FLUORIDES = tuple(list_materials(kind="fluoride"))
+PEROVSKITES = tuple(list_materials(kind="perovskite"))
 
 
 def get_material(key: str, *, lattice: str = "p1") -> Material:

@@ -60,13 +60,12 @@ from dataclasses import dataclass
 
 from .._base.params import ParamsDict, param
 from .._base.validate import check_range
-from ..crystal import get_material, list_materials
+from ..crystal import FLUORIDES, get_material
 from ..crystal.bulk import _check_dopants
 
 __all__ = ["GrowthParams"]
 
 _CS2CO3_G_MOL = 325.82
-FLUORIDES = tuple(list_materials(kind="fluoride"))
 HALIDES = ("Cl", "Br", "I")
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from .._base.params import ParamsDict, param
 from .._base.validate import check_range
-from ..crystal import list_materials
+from ..crystal import FLUORIDES
 from .perovskite_constants import (
     AUGER_CAPTURE_PROBABILITY,
     AUGER_TIME_PER_VOLUME_PS_NM3,
@@ -52,7 +52,6 @@ from .photophysics import HC_EV_NM, absorption_spectrum
 
 __all__ = ["BleachParams"]
 
-_FLUORIDES = list_materials(kind="fluoride")
 _PUMP_RANGE_NM = (300.0, 480.0)
 
 
@@ -85,7 +84,7 @@ class BleachParams(ParamsDict):
     edge_nm: float = param(10.0, label="Cube edge", unit="nm", min=3.0, max=40.0, step=0.1)
     core_diameter_nm: float = param(0.0, label="Core diameter", unit="nm", min=0.0, max=30.0,
                                     step=0.1, description="0: a pure perovskite nanocrystal")
-    core_host: str = param("beta-NaGdF4", label="Core phase", choices=_FLUORIDES,
+    core_host: str = param("beta-NaGdF4", label="Core phase", choices=FLUORIDES,
                            description="sets the interface trap density (INTERFACE_DEFECT_SCALE)")
     yb_fraction: float = param(0.0, label="Yb in the core", min=0.0, max=1.0, step=0.01,
                                description="RE-site fraction; 0: an inert (undoped) core")
@@ -139,8 +138,8 @@ class BleachParams(ParamsDict):
                                           min=0.5, max=20.0, step=0.1)
 
     def __post_init__(self):
-        if self.core_host not in _FLUORIDES:
-            raise ValueError(f"core_host must be one of {_FLUORIDES}, got {self.core_host!r}")
+        if self.core_host not in FLUORIDES:
+            raise ValueError(f"core_host must be one of {FLUORIDES}, got {self.core_host!r}")
         for name, unit, low, high in _RANGES:
             object.__setattr__(self, name, check_range(name, getattr(self, name), unit, low,
                                                        high))

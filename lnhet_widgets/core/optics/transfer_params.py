@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .._base.params import param
 from .._base.validate import check_range
-from ..crystal import list_materials
+from ..crystal import FLUORIDES
 from .perovskite_constants import (
     BULK_GAP_EV,
     CROSS_SECTION_PER_VOLUME_CM2_NM3,
@@ -119,7 +119,6 @@ SIMETUC_TM_BRANCHING = (("3H5", "3F4", 0.4), ("3H4", "3F4", 0.3), ("3H4", "3H5",
                         ("1G4", "3H4", 0.04), ("1G4", "3F3", 0.02), ("1D2", "3F4", 0.43),
                         ("1I6", "3F4", 0.6), ("1I6", "3H4", 0.16), ("1I6", "1G4", 0.14))
 
-FLUORIDES = list_materials(kind="fluoride")
 PEROVSKITES = tuple(BULK_GAP_EV)
 EXCITATIONS_NM = (365.0, 400.0, 980.0)
 
@@ -142,7 +141,7 @@ class TransferParams:
       C_v = 94 s⁻¹ at R_v = 1 nm, ≈ 1100 s⁻¹ per Yb) brings the core–shell–shell, where the
       surface is 2.5 nm away and only bulk defects remain, to 561 µs (553 ± 80 µs). P1 fixes
       only the product x_v C_v (0.47 s⁻¹); C_v itself, the strength of one vacancy, is fixed
-      by P2's annealed particles at 4 W/cm² (:mod:`~lnhet_widgets.core.annealing`: A3, the
+      by P2's annealed particles at 4 W/cm² (:mod:`~lnhet_widgets.core.annealing.params`: A3, the
       pristine particle's Tm 450 nm lifetime within a factor 2 of 0.10 ms with the docked
       gain ≤ 300×), and x_v follows from the product. Bulk defects are what annealing removes
       (SCIENCE §5).

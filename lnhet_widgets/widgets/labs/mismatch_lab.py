@@ -19,6 +19,8 @@ from ase import Atoms
 
 from lnhet_widgets.core._base.validate import check_range
 from lnhet_widgets.core.crystal import (
+    FLUORIDES,
+    PEROVSKITES,
     UNIFORM_SHELL_LIMIT_EV_NM2,
     CoincidenceMatch,
     CoreShellStrain,
@@ -28,7 +30,6 @@ from lnhet_widgets.core.crystal import (
     debye_pattern,
     effective_misfit,
     get_material,
-    list_materials,
     misfit,
     perovskite_stability,
     powder_pattern,
@@ -47,8 +48,6 @@ __all__ = ["MismatchLab", "MismatchParams", "MismatchResult"]
 
 CUBIC_PLANES = ("(100)", "(110)", "(111)")
 HEXAGONAL_PLANES = ("(0001)", "(10-10)", "(11-20)")
-PEROVSKITES = tuple(list_materials(kind="perovskite"))
-FLUORIDES = tuple(list_materials(kind="fluoride"))
 TWO_THETA_DEG = np.linspace(10.0, 60.0, 1001)
 _CORE_SWEEP_NM = np.linspace(1.0, 16.0, 61)
 
