@@ -18,9 +18,8 @@ import numpy as np
 
 from lnhet_widgets.core.annealing import SPECIES, AnnealOptics, AnnealResult
 
-from ..parts.plots import PALETTE, figure, lines, set_mark_data
+from ..parts.plots import PALETTE, decade_ticks, figure, lines, set_mark_data
 from .annealing_views import RUN_NAMES, _fmt, _labels, _minutes, _nearest_index, _run_name
-from .transfer_views import decade_ticks
 
 #: The spectrum's log axis shows this many decades below the highest point (the lines of the
 #: three particles differ by up to ~10⁶).

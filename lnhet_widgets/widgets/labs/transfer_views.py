@@ -33,7 +33,7 @@ from lnhet_widgets.core.optics import (
     power_dependence,
 )
 
-from ..parts.plots import PALETTE, figure, lines, set_mark_data
+from ..parts.plots import PALETTE, decade_ticks, figure, lines, set_mark_data
 from .transfer_samples import FREE_PEROVSKITE, _bleach_sample
 
 VISIBLE_NM = np.linspace(340.0, 720.0, 761)
@@ -59,22 +59,6 @@ HEADROOM = 1.3
 BLEACH_FLUENCE_UJ_CM2 = (1.0, 100.0)
 BLEACH_PUMPS_NM = (400.0, 365.0)
 BLEACH_WINDOW_NS = 15.0
-
-
-def decade_ticks(low: float, high: float, max_ticks: int = 7) -> np.ndarray:
-    """Whole decades from ``low`` to ``high`` (every 2nd, 3rd … when there are many): the
-    ticks of a log axis, where bqplot's own crowd into an unreadable column.
-
-    Examples
-    --------
-    >>> decade_ticks(0.02, 300.0).tolist()
-    [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
-    >>> decade_ticks(0.5, 2e12).tolist()  # every 3rd decade
-    [0.1, 100.0, 100000.0, 100000000.0, 100000000000.0]
-    """
-    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
-    step = max(1, math.ceil((last - first + 1) / max_ticks))
-    return 10.0 ** np.arange(first, last + 1, step)
 
 
 def _line_label(nm: float) -> str:

@@ -3,7 +3,7 @@ the nglview structure view, save/load, quizzes, hidden solutions, debouncing and
 """
 
 from .panel import ParameterPanel, param
-from .plots import figure, line_figure, lines, set_mark_data
+from .plots import decade_ticks, figure, line_figure, lines, set_mark_data
 from .quiz import Quiz
 from .saved import (
     FORMAT,
@@ -32,6 +32,7 @@ __all__ = [
     "StatusLine",
     "StructureView",
     "check_keys",
+    "decade_ticks",
     "figure",
     "hidden_answer",
     "line_figure",

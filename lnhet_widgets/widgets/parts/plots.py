@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import bqplot as bq
 import numpy as np
 
-__all__ = ["figure", "line_figure", "lines", "set_mark_data"]
+__all__ = ["decade_ticks", "figure", "line_figure", "lines", "set_mark_data"]
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
@@ -77,3 +79,19 @@ def set_mark_data(mark, x, y, **other) -> None:
             mark.visible = True
         for name, value in other.items():
             setattr(mark, name, value)
+
+
+def decade_ticks(low: float, high: float, max_ticks: int = 7) -> np.ndarray:
+    """Whole decades from ``low`` to ``high`` (every 2nd, 3rd … when there are many): the
+    ticks of a log axis, where bqplot's own crowd into an unreadable column.
+
+    Examples
+    --------
+    >>> decade_ticks(0.02, 300.0).tolist()
+    [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+    >>> decade_ticks(0.5, 2e12).tolist()  # every 3rd decade
+    [0.1, 100.0, 100000.0, 100000000.0, 100000000000.0]
+    """
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    step = max(1, math.ceil((last - first + 1) / max_ticks))
+    return 10.0 ** np.arange(first, last + 1, step)
