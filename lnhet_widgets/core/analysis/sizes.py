@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from .._base.results import ResultIO
 from .._base.validate import check_range
@@ -87,6 +86,8 @@ class SizeStatistics(ResultIO):
     best_fit: str
 
     def _distribution(self, kind: str):
+        # imported here: scipy.signal and .stats take 0.3 s, a third of the core's import
+        from scipy import stats
         if kind not in _KINDS:
             raise ValueError(f"kind must be one of {_KINDS}, got {kind!r}")
         if math.isnan(self.normal_log_likelihood):
@@ -203,6 +204,7 @@ def size_statistics(sizes_nm, *, bins="auto") -> SizeStatistics:
     >>> s.best_fit
     'normal'
     """
+    from scipy import stats
     sizes = _check_sizes(sizes_nm)
     if isinstance(bins, (int, np.integer)):
         bins = int(check_range("bins", bins, "", 1, 10000))

@@ -112,7 +112,6 @@ import numba
 import numpy as np
 from scipy import constants
 from scipy.linalg import expm
-from scipy.stats import poisson
 
 from .._base.validate import check_range
 from ..analysis import fit_decay
@@ -397,6 +396,8 @@ def bleach_kinetics(params: BleachParams, *, fluence_uj_cm2: float, pump_nm: flo
 
 def _initial_excitons(params: BleachParams, fluence_uj_cm2, pump_nm):
     """The checked fluence, ⟨N⟩ = σ j and P(n, 0), Poisson up to a tail of 1e-13."""
+    # imported here: scipy.signal and .stats take 0.3 s, a third of the core's import
+    from scipy.stats import poisson
     sigma_cm2 = params.cross_section_cm2(pump_nm)
     photons_per_uj = 1e-6 * float(pump_nm) * 1e-9 / _HC_J_M
     max_fluence = _MAX_MEAN_EXCITONS / (sigma_cm2 * photons_per_uj)
