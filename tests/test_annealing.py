@@ -336,7 +336,7 @@ def test_a1_docking_keeps_yb_in_the_core_and_removes_the_vacancies():
 @pytest.mark.xfail(strict=True, reason="A1: without complexes too little Yb reaches the 1 nm "
                    "shell in 1000 steps: the vacancies' binding to the surface, "
                    "fixed by 'no increase' (A3), keeps few of them inside to mix (see the "
-                   "module docstring)")
+                   "calibration in lnhet_widgets.core.annealing.params)")
 def test_a1_yb_in_the_shell_without_complexes():
     share = p2().yb_fraction_in_shell[-1]
     print(f"A1: Yb in the shell after 1000 steps without complexes {share:.3f} (P2: ≥ 0.25)")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import lnhet_widgets.io
+import lnhet_widgets.io  # noqa: F401  (MeasuredTable and the labs' results join ResultIO's subclasses)
 from lnhet_widgets import core, widgets
+from lnhet_widgets.core._base import ResultIO
 
 SAVED = Path(__file__).parent / "data" / "saved"
 LABS = ("MismatchLab", "GrowthLab", "AnnealingLab", "TransferLab", "AnalysisLab")
@@ -20,7 +21,7 @@ RESULT_FILES = sorted(p for p in SAVED.glob("*.json") if p.suffixes == [".json"]
 
 def _result_types():
     """Every class that saves as a result (``ResultIO``), by name, wherever it lives."""
-    base = lnhet_widgets.io.ResultIO
+    base = ResultIO
     found, todo = {}, [base]
     while todo:
         for sub in todo.pop().__subclasses__():

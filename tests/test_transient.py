@@ -349,7 +349,7 @@ def test_e3_ratio_falls_with_fluence():
                    reason="inert/pure at 23.1 µJ/cm² stays above 0.8–1.25: the "
                    "intensity-weighted τ_avg of the inert sample stays with its nanocrystals "
                    "that hold one exciton, which decay as at low fluence; "
-                   "see the transient module docstring")
+                   "see the docstring of lnhet_widgets.core.optics.bleach")
 def test_e3_nearly_equal_at_23_uj():
     ratio = tau("inert", 23.1) / tau("pure_fig1j", 23.1)
     print(f"inert/pure at 23.1 µJ/cm² = {ratio:.3f}")

@@ -59,8 +59,6 @@ lnhet_widgets.io.errors.DataFileError: decay_B.csv, line 3: 'oops' is not a numb
 numbers separated by semicolons): '1;oops'
 """
 
-# The base of MeasuredTable: tests/test_saved_files.py finds every result type from here.
-from ..core._base.results import ResultIO  # noqa: F401
 from .errors import DataFileError
 from .reading import MAX_BYTES, read_table
 from .table import MeasuredTable

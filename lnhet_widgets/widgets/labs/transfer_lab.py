@@ -1,10 +1,10 @@
 """TransferLab: lesson 4 — two-way energy transfer in LnNP@CsPbBr3 heterostructures.
 
-One lab around :mod:`lnhet_widgets.core.optics.transfer` (SCIENCE.md §6–§8): the sample, the
+One lab around :mod:`lnhet_widgets.core.optics` (SCIENCE.md §6–§8): the sample, the
 excitation and the main rate constants as controls; the steady-state emission spectrum
 (visible and NIR), the decay of one line after a pulse with its fitted τ_avg, the power
 dependence of the main lines with their low-power slopes, the CsPbBr3 ground-state bleach after
-a femtosecond pump at a chosen fluence (:mod:`lnhet_widgets.core.optics.transient`), and an
+a femtosecond pump at a chosen fluence (:mod:`lnhet_widgets.core.optics.bleach`), and an
 energy-level diagram whose arrows carry the computed fluxes of the current steady state.
 
 ``params``, ``result``, ``excitation_nm``, ``power_w_cm2`` and ``sample`` are traitlets of the
