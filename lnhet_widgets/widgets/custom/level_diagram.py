@@ -32,7 +32,7 @@ from ._assets import (
 __all__ = ["KINDS", "LEVEL_STYLES", "EnergyLevelDiagram"]
 
 #: Transition kinds the diagram knows, in legend order; each has its colour in the front end
-#: (``KINDS`` in js/widgets/level_diagram_core.js).
+#: (``KINDS`` in js/widgets/level_diagram_marks.js).
 KINDS = (
     "absorption",
     "emission",
