@@ -20,10 +20,8 @@ import numpy as np
 from _machine import best_of, print_machine
 from ase.utils.xrdebye import XrDebye
 
-from lnhet_widgets.core.crystal import (
-    build_heterostructure,
-    bulk,
-    debye_pattern,
+from lnhet_widgets.core.crystal import build_heterostructure, bulk, debye_pattern
+from lnhet_widgets.core.crystal._debye_kernel import (
     pair_histogram,
     pair_histogram_reference,
     pair_index_matrix,
