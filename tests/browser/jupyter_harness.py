@@ -97,8 +97,9 @@ def jupyter_env(scratch: Path) -> dict[str, str]:
     """Environment for the server and its kernels: state in ``scratch``, not in ``~``.
 
     Directories already set by the caller (CI sets them) are kept. The settings directory is
-    always a fresh one because the tests need two settings there: autosave off, so that a run
-    never writes outputs into a lesson, and no news prompt, which would cover the screenshot.
+    always a fresh one with autosave off, so that a run never writes outputs into a lesson.
+    The news prompt is off by the package's own overrides (``overrides.d/lnhet-widgets.json``),
+    which the tests rely on as a class would.
     """
     env = dict(os.environ)
     for variable, sub in (
@@ -115,10 +116,6 @@ def jupyter_env(scratch: Path) -> dict[str, str]:
     env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
     for plugin, values in {
         "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
-        "@jupyterlab/apputils-extension/notification": {
-            "fetchNews": "false",
-            "checkForUpdates": False,
-        },
     }.items():
         path = settings / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
