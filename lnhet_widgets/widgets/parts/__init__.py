@@ -1,5 +1,6 @@
 """The parts every lab is built from: the parameter panel, bqplot helpers, the status line,
-the nglview structure view, save/load, quizzes, hidden solutions, debouncing and tabs.
+the nglview structure view, save/load, quizzes, hidden solutions, debouncing, tabs and the
+progress bar of a sweep.
 """
 
 from .panel import ParameterPanel, param
@@ -21,6 +22,7 @@ from .saved import (
 from .solution import hidden_answer
 from .status import StatusLine
 from .structure_view import StructureView
+from .sweep_progress import SweepProgressBar, show_sweep_progress
 
 __all__ = [
     "FORMAT",
@@ -31,6 +33,7 @@ __all__ = [
     "SaveLoadBar",
     "StatusLine",
     "StructureView",
+    "SweepProgressBar",
     "check_keys",
     "decade_ticks",
     "figure",
@@ -45,4 +48,5 @@ __all__ = [
     "read_number",
     "read_params",
     "set_mark_data",
+    "show_sweep_progress",
 ]
