@@ -13,8 +13,10 @@ TEST_STAMP := $(VENV)/.test-installed
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The course environment includes the 'distributed' extra: lesson 02's sweeps return xarray
+# Datasets and can run on a local Dask cluster.
 $(LAB_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install -e .
+	$(BIN)/python -m pip install -e ".[distributed]"
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python

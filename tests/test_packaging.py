@@ -18,3 +18,10 @@ def test_binder_installs_every_runtime_dependency():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     binder = (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert _names(project["dependencies"]) - _names(binder) == set()
+
+
+def test_binder_installs_the_distributed_extra_the_lessons_use():
+    optional = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"]["optional-dependencies"]
+    binder = (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert _names(optional["distributed"]) - _names(binder) == set()
