@@ -5,6 +5,7 @@ the assignment returns. Small samples (200 cores) keep every test well under a s
 """
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -282,3 +283,73 @@ def test_coating_map_shows_the_boundary_tilting_with_temperature():
     # Hotter reactions coat larger cores (the relaxation); colder ones fewer.
     assert m.coated_fraction[0, 0] < m.coated_fraction[0, 1]
     assert m.coated_fraction[1, 1] < m.coated_fraction[1, 2]
+
+
+# --- executor and confirmation of long maps (issue 20) --------------------------------------
+
+
+class _CountingPool(ThreadPoolExecutor):
+    """A thread pool that counts what it is given."""
+
+    def __init__(self):
+        super().__init__(max_workers=2, thread_name_prefix="test-lab-pool")
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_coating_map_runs_on_the_executor_the_user_sets():
+    lab = GrowthLab(SMALL)
+    assert lab.executor is None
+    with _CountingPool() as pool:
+        lab.executor = pool
+        m = lab.run_coating_map(MAP_D_NM, MAP_T_C, wait=True)
+        assert pool.submitted >= 1
+        assert lab._map_workers() == 2
+    assert m.complete
+    np.testing.assert_array_equal(  # same seed, same cells, wherever they ran
+        m.coated_fraction, GrowthLab(SMALL).run_coating_map(MAP_D_NM, MAP_T_C,
+                                                            wait=True).coated_fraction)
+    with pytest.raises(TypeError, match="executor"):
+        lab.executor = "tcp://localhost:8786"
+
+
+def test_a_long_map_asks_for_confirmation_and_runs_only_after_run_anyway():
+    lab = GrowthLab(SMALL)
+    lab.map_confirm_s = 1.0
+    d = np.arange(3.0, 12.01, 0.25)  # 37 × 31 cells: far more than a second
+    t = np.arange(190.0, 250.1, 2.0)
+    assert lab.run_coating_map(d, t, confirm=True) is None
+    assert lab._map_thread is None and lab.map_confirm.layout.display == "flex"
+    text = lab.map_confirm_label.value
+    assert "This map will take about" in text and "workers" in text and "1147 cells" in text
+    assert lab.run_button.disabled
+    lab.cancel_button.click()  # Cancel: nothing runs, the row goes away
+    assert lab._map_thread is None and lab.map_confirm.layout.display == "none"
+    assert not lab.run_button.disabled
+    lab.run_coating_map(d, t, confirm=True)
+    lab.run_anyway_button.click()
+    try:
+        assert lab._map_thread is not None and lab._map_thread.is_alive()
+        assert lab.map_confirm.layout.display == "none"
+        assert lab.map_progress.max == d.size * t.size
+    finally:
+        lab.stop_coating_map()
+        lab._map_thread.join(timeout=60)
+    assert lab.coating.coated_fraction.shape == (d.size, t.size)
+
+
+def test_the_run_button_asks_only_for_long_maps():
+    lab = GrowthLab(SMALL)
+    lab.map_diameters.value = (4.0, 5.0)
+    lab.map_temperatures.value = (215.0, 220.0)
+    lab.run_button.click()  # 6 cells: starts at once
+    lab._map_thread.join(timeout=60)
+    assert lab.coating.complete and lab.map_confirm.layout.display == "none"
+    lab.map_confirm_s = 0.0  # every map is "long" now
+    lab.run_button.click()
+    assert lab.map_confirm.layout.display == "flex" and not lab._map_thread.is_alive()
+    lab.map_temperatures.value = (210.0, 220.0)  # a changed grid forgets the question
+    assert lab.map_confirm.layout.display == "none" and not lab.run_button.disabled

@@ -4,7 +4,8 @@ One lab around :func:`~lnhet_widgets.core.growth.simulate_growth`: the recipe as
 result as plots (coated fraction vs core size, particle sizes, cores per heterostructure,
 supersaturation and nucleation traces), a 3D model of the median heterostructure, and a
 "Coating map" tab that sweeps core size × temperature with
-:func:`~lnhet_widgets.core.growth.coating_map` in a background thread.
+:func:`~lnhet_widgets.core.growth.coating_map` in a background thread, on this machine's cores
+or on the ``executor`` the user sets (a pool or a Dask client).
 
 ``params``, ``result`` and ``coating`` are traitlets of the lab, so a notebook can drive it
 from code. Control changes are debounced; a bad value shows a message in the lab and leaves
@@ -158,6 +159,12 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
         The last coating map (partial when stopped); None before the first one finished.
     seed : int
         Current seed (a control under "Quench and sampling").
+    executor : concurrent.futures.Executor or dask.distributed.Client or None
+        Where the coating map's cells run: None (default) for this machine's cores, or a pool
+        or a Dask client you pass (``lab.executor = Client("tcp://host:8786")``); you close it.
+    map_confirm_s : float
+        The Run button asks "Run anyway / Cancel" before a map estimated to take longer
+        (default 60 s).
 
     ``save``/``load``/``restore`` (:class:`~lnhet_widgets.widgets.parts.saved.SavableLab`) keep
     ``params``, ``seed`` and the coating map's grid; the Save/Load bar sits under the status

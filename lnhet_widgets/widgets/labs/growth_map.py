@@ -1,6 +1,8 @@
 """GrowthLab's "Coating map" tab: core size × temperature swept by
-:func:`~lnhet_widgets.core.growth.coating_map` in a background thread, with a progress bar and
-a Stop button, drawn as a heat map of the coated fraction.
+:func:`~lnhet_widgets.core.growth.coating_map` in a background thread, on the lab's
+``executor`` (local cores, a pool or a Dask client), with a progress bar and a Stop button,
+drawn as a heat map of the coated fraction. A map estimated to take longer than
+``map_confirm_s`` asks for confirmation before it starts.
 
 :class:`CoatingMapTab` is mixed into :class:`~lnhet_widgets.widgets.labs.growth_lab.GrowthLab`;
 it reads the lab's ``params``, ``seed``, ``status`` and ``tabs`` and sets its ``coating``.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
+import os
 import threading
 import time
 
@@ -18,13 +21,19 @@ import bqplot as bq
 import ipywidgets as widgets
 import numpy as np
 
-from lnhet_widgets.core.growth import CoatingMap, GrowthParams, check_map_grid, coating_map
+from lnhet_widgets.core.growth import (
+    CoatingMap,
+    GrowthParams,
+    check_map_grid,
+    coating_map,
+    simulate_growth,
+)
 
 from ..parts.plots import PALETTE, set_mark_data
 from ..parts.saved import check_keys, read_choice, read_number
 from .growth_plots import LIMIT_DIAMETER_NM
 
-__all__ = ["MAP_STEPS", "NOT_COMPUTED", "CoatingMapTab", "read_map_state"]
+__all__ = ["MAP_CONFIRM_S", "MAP_STEPS", "NOT_COMPUTED", "CoatingMapTab", "read_map_state"]
 
 _log = logging.getLogger(__name__)
 
@@ -35,6 +44,9 @@ MAP_DIAMETERS_NM = (3.0, 12.0)
 MAP_TEMPERATURES_C = (190.0, 250.0)
 MAP_STEPS = {"fine (0.5 nm × 5 °C)": (0.5, 5.0), "coarse (1 nm × 10 °C)": (1.0, 10.0)}
 MAP_CORES_PER_CELL = 300
+# A map estimated to take longer than this asks "Run anyway / Cancel" before it starts: a
+# minute is what one waits for without having planned to.
+MAP_CONFIRM_S = 60.0
 _DONE_CLASS = "lnhet-coating-done"
 # Coating map colours: grey for cells not computed, then viridis over coated fraction 0–1.
 NOT_COMPUTED = -0.25
@@ -149,11 +161,26 @@ class CoatingMapTab:
             title="Coated fraction of the cores (◆ current recipe; dashed: P1's 8 nm at 220 °C)",
             layout={"height": "420px", "width": "100%"},
             fig_margin={"top": 40, "bottom": 50, "left": 65, "right": 90})
+        self.map_confirm_label = widgets.HTML()
+        self.run_anyway_button = widgets.Button(description="Run anyway", icon="play",
+                                                button_style="warning",
+                                                layout={"width": "120px"})
+        self.cancel_button = widgets.Button(description="Cancel", layout={"width": "90px"})
+        self.run_anyway_button.on_click(self._on_run_anyway)
+        self.cancel_button.on_click(lambda _b: self._cancel_confirmation())
+        self.map_confirm = widgets.HBox(
+            [self.map_confirm_label, self.run_anyway_button, self.cancel_button],
+            layout={"align_items": "center", "display": "none"})
+        self.map_confirm.add_class("lnhet-coating-confirm")
+        for control in (self.map_diameters, self.map_temperatures, self.map_step,
+                        self.map_cores):
+            control.observe(lambda _c: self._cancel_confirmation(), names="value")
         self.map_box = widgets.VBox([
             widgets.HBox([self.map_diameters, self.map_temperatures],
                          layout={"flex_flow": "row wrap"}),
             widgets.HBox([self.map_step, self.map_cores, self.run_button, self.stop_button],
                          layout={"flex_flow": "row wrap"}),
+            self.map_confirm,
             widgets.HBox([self.map_progress, self.map_label],
                          layout={"align_items": "center"}),
             note,
@@ -164,8 +191,24 @@ class CoatingMapTab:
         self._map_stop = threading.Event()
         self._map_lock = threading.Lock()
         self._map_error: BaseException | None = None
+        self._executor = None
+        self._pending_map: tuple | None = None  # (params, diameters, temperatures) to confirm
+        self.map_confirm_s = MAP_CONFIRM_S
         # Registered here: a traitlets observer decorator works only in a HasTraits class.
         self.observe(self._on_coating, names="coating")
+
+    @property
+    def executor(self):
+        """Where the coating map's cells run: None (default) for this machine's cores, or a
+        ``concurrent.futures.Executor`` or ``dask.distributed.Client`` you set (and close)."""
+        return self._executor
+
+    @executor.setter
+    def executor(self, value) -> None:
+        if value is not None and not callable(getattr(value, "submit", None)):
+            raise TypeError("executor must be None, a concurrent.futures.Executor or a "
+                            f"dask.distributed.Client, got {type(value).__name__}")
+        self._executor = value
 
     def _map_state(self) -> dict:
         """The map's grid, as the lab saves it (read back by :func:`read_map_state`)."""
@@ -186,23 +229,41 @@ class CoatingMapTab:
     def _on_run_clicked(self, _button) -> None:
         try:
             with self.status.catching():
-                self.run_coating_map()
+                self.run_coating_map(confirm=True)
         except Exception:
             _log.exception("GrowthLab: could not start the coating map")
+
+    def _on_run_anyway(self, _button) -> None:
+        pending = self._pending_map
+        self._cancel_confirmation()
+        if pending is None:
+            return
+        try:
+            with self.status.catching():
+                self._start_map(*pending)
+        except Exception:
+            _log.exception("GrowthLab: could not start the coating map")
+
+    def _cancel_confirmation(self) -> None:
+        self._pending_map = None
+        self.map_confirm.layout.display = "none"
+        if self._map_thread is None or not self._map_thread.is_alive():
+            self.run_button.disabled = False
 
     def _map_grid(self) -> tuple[np.ndarray, np.ndarray]:
         d_step, t_step = MAP_STEPS[self.map_step.value]
         return _grid(self.map_diameters.value, d_step), _grid(self.map_temperatures.value, t_step)
 
     def run_coating_map(self, core_diameters_nm=None, temperatures_c=None, *,
-                        wait: bool = False) -> CoatingMap | None:
+                        wait: bool = False, confirm: bool = False) -> CoatingMap | None:
         """Sweep core diameter × temperature with the lab's recipe in a background thread.
 
-        Cells run in parallel (:func:`~lnhet_widgets.core.growth.coating_map`); the progress
-        bar counts them, :meth:`stop_coating_map` cancels the cells not started. When the map
-        is done (or stopped) it is drawn, stored in ``coating`` and the map's container gets
-        the CSS class ``lnhet-coating-done``. Each cell simulates at most the number of cores
-        in the "Cores per cell" box (default 300) so that the map takes seconds.
+        Cells run in parallel on the lab's ``executor``
+        (:func:`~lnhet_widgets.core.growth.coating_map`); the progress bar counts them,
+        :meth:`stop_coating_map` cancels the cells not started. When the map is done (or
+        stopped) it is drawn, stored in ``coating`` and the map's container gets the CSS class
+        ``lnhet-coating-done``. Each cell simulates at most the number of cores in the "Cores
+        per cell" box (default 300) so that the map takes seconds.
 
         Parameters
         ----------
@@ -211,11 +272,17 @@ class CoatingMapTab:
             (3–12 nm in 0.5 nm steps × 190–250 °C in 5 °C steps).
         wait : bool
             Block until the map is finished and return it (scripts, tests).
+        confirm : bool
+            Estimate the map's time first (one timed cell, scaled to the grid and the
+            executor's workers); when it exceeds ``lab.map_confirm_s`` (default 60 s), show a
+            "Run anyway / Cancel" row in the tab and return None without starting. The Run
+            button asks this way; a call from code runs at once by default.
 
         Returns
         -------
         CoatingMap or None
-            The map when ``wait`` is true, else None (read ``lab.coating`` later).
+            The map when ``wait`` is true (and it started), else None (read ``lab.coating``
+            later).
 
         Raises
         ------
@@ -232,9 +299,7 @@ class CoatingMapTab:
         >>> m.complete, lab.map_label.value.startswith("Coating map: 4/4 cells")
         (True, True)
         """
-        if self._map_thread is not None and self._map_thread.is_alive():
-            raise RuntimeError("a coating map is already running; stop it first "
-                               "(stop_coating_map())")
+        self._check_no_map_running()
         default_d, default_t = self._map_grid()
         diameters = _axis("core_diameters_nm", default_d if core_diameters_nm is None
                           else core_diameters_nm)
@@ -244,7 +309,52 @@ class CoatingMapTab:
             self.params, simulated_cores=min(self.params.simulated_cores, self.map_cores.value))
         # Validate every grid value here, in the caller's thread, so the error reaches it.
         check_map_grid(diameters, temperatures, params)
+        self._cancel_confirmation()
+        if confirm:
+            workers = self._map_workers()
+            seconds = self._estimate_map_s(params, diameters, temperatures, workers)
+            if seconds > self.map_confirm_s:
+                self._ask_to_confirm(seconds, workers, (params, diameters, temperatures))
+                return None
+        return self._start_map(params, diameters, temperatures, wait=wait)
 
+    def _check_no_map_running(self) -> None:
+        if self._map_thread is not None and self._map_thread.is_alive():
+            raise RuntimeError("a coating map is already running; stop it first "
+                               "(stop_coating_map())")
+
+    def _map_workers(self) -> int:
+        """How many cells the executor runs at once (a Dask client: its workers' threads)."""
+        executor = self._executor
+        if executor is None:
+            return os.cpu_count() or 1
+        nthreads = getattr(executor, "nthreads", None)  # dask.distributed.Client
+        if callable(nthreads):
+            return max(1, sum(nthreads().values()))
+        return max(1, int(getattr(executor, "_max_workers", 1)))
+
+    def _estimate_map_s(self, params, diameters, temperatures, workers) -> float:
+        # One cell in the middle of the grid, timed here: cells at the grid's corners differ
+        # up to tenfold (small cold cores take longest), the middle is a fair average.
+        cell = dataclasses.replace(params, core_diameter_nm=float(np.median(diameters)),
+                                   temperature_c=float(np.median(temperatures)))
+        start = time.perf_counter()
+        simulate_growth(cell, seed=self._seed)
+        cells = diameters.size * temperatures.size
+        return (time.perf_counter() - start) * cells / min(workers, cells)
+
+    def _ask_to_confirm(self, seconds: float, workers: int, pending: tuple) -> None:
+        when = f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+        cells = pending[1].size * pending[2].size
+        self.map_confirm_label.value = (
+            f"<b>This map will take about {when} on {workers} "
+            f"worker{'s' if workers != 1 else ''}</b> ({cells} cells) —")
+        self._pending_map = pending
+        self.map_confirm.layout.display = "flex"
+        self.run_button.disabled = True
+
+    def _start_map(self, params, diameters, temperatures, *, wait: bool = False):
+        self._check_no_map_running()
         total = diameters.size * temperatures.size
         self._map_stop = threading.Event()
         self._map_error = None
@@ -293,8 +403,9 @@ class CoatingMapTab:
     def _map_worker(self, params, diameters, temperatures, total) -> None:
         start = time.perf_counter()
         try:
-            cmap = coating_map(diameters, temperatures, params, seed=self._seed,
-                               progress=self._map_progress, stop=self._map_stop)
+            cmap = coating_map(diameters, temperatures, params, executor=self._executor,
+                               seed=self._seed, progress=self._map_progress,
+                               stop=self._map_stop)
             elapsed = time.perf_counter() - start
             done = int(cmap.completed.sum())
             self.coating = cmap  # draws it (observer)
