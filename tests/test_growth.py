@@ -387,7 +387,7 @@ def test_coating_map_default_executor_and_custom_executor_agree():
 
 
 def test_coating_map_keeps_the_cells_that_did_not_fail(monkeypatch):
-    from lnhet_widgets.core.growth import coating_maps as growth
+    from lnhet_widgets.core.sweeps import models as growth
 
     real = growth.simulate_growth
 

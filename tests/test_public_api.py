@@ -24,7 +24,7 @@ CORE_NAMES = (
     "octahedral_factor", "perovskite_stability", "powder_pattern", "power_dependence",
     "read_simetuc_config", "reflections", "register_material", "scherrer_size",
     "simulate_growth", "size_statistics", "steady_state", "tauc_gap", "tolerance_factor",
-    "yb_lifetime_us",
+    "yb_lifetime_us", "SWEEP_MODELS", "sweep",
 )
 
 WIDGETS_NAMES = (

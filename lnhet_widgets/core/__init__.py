@@ -17,6 +17,8 @@ the core is cut by domain; each package re-exports its own public names:
 * :mod:`~lnhet_widgets.core.heterostructure` — :class:`Heterostructure`, one design carried
   through every model (``.grow()``, ``.anneal()``, ``.spectrum()``, ``.decay()``, ``.xrd()``,
   ``.haadf()``, ``.atoms()``), results cached per parameter set
+* :mod:`~lnhet_widgets.core.sweeps` — :func:`sweep`: any model over a parameter grid, on
+  threads, processes or a Dask cluster, as a labelled xarray Dataset
 * :mod:`~lnhet_widgets.core.conditions` — the papers' own measurement conditions
 * ``lnhet_widgets.core._base`` — the machinery every model shares: parameter fields, the JSON
   round trip of results, range checks
@@ -112,9 +114,11 @@ from .optics import (
     steady_state,
     yb_lifetime_us,
 )
+from .sweeps import SWEEP_MODELS, sweep
 
 __all__ = [
     "P1_SAMPLES",
+    "SWEEP_MODELS",
     "AnnealOptics",
     "AnnealParams",
     "AnnealResult",
@@ -183,6 +187,7 @@ __all__ = [
     "simulate_growth",
     "size_statistics",
     "steady_state",
+    "sweep",
     "tauc_gap",
     "tolerance_factor",
     "yb_lifetime_us",

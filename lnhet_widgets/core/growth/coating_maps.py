@@ -1,18 +1,18 @@
-"""Maps of the coated fraction over core diameter × temperature, the cells run in parallel."""
+"""Maps of the coated fraction over core diameter × temperature: a growth sweep, read as a
+:class:`CoatingMap`."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
 from collections.abc import Callable
-from concurrent.futures import CancelledError, Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._base.results import ResultIO
 from .params import GrowthParams
-from .seeded import simulate_growth
 
 __all__ = ["CoatingMap", "check_map_grid", "coating_map"]
 
@@ -35,12 +35,6 @@ class CoatingMap(ResultIO):
     def complete(self) -> bool:
         """True when every cell was computed (not stopped, none failed)."""
         return bool(self.completed.all())
-
-
-def _map_cell(params: GrowthParams, diameter: float, temperature: float, seed: int) -> float:
-    cell = dataclasses.replace(params, core_diameter_nm=float(diameter),
-                               temperature_c=float(temperature))
-    return simulate_growth(cell, seed=seed).coated_fraction
 
 
 def check_map_grid(core_diameters_nm, temperatures_c, params: GrowthParams):
@@ -70,10 +64,10 @@ def coating_map(core_diameters_nm, temperatures_c, params: GrowthParams | None =
     """Coated fraction over core diameter × temperature, the cells run in parallel.
 
     Each cell is :func:`simulate_growth` with ``params`` at that mean diameter and injection
-    temperature (the spread ``core_diameter_sd_nm`` is kept). The numba kernel releases the
-    GIL, so the default executor is a thread pool with one worker per CPU; any object with a
-    ``submit`` method returning futures that have ``result``, ``cancel`` and
-    ``add_done_callback`` works — e.g. ``dask.distributed.Client(...).get_executor()``.
+    temperature (the spread ``core_diameter_sd_nm`` is kept): a growth
+    :func:`~lnhet_widgets.core.sweeps.sweep` of ``coated_fraction``, without xarray. The
+    numba kernel releases the GIL, so the default executor is a thread pool with one worker
+    per CPU; any ``concurrent.futures.Executor`` or a ``dask.distributed.Client`` works too.
 
     Parameters
     ----------
@@ -81,12 +75,13 @@ def coating_map(core_diameters_nm, temperatures_c, params: GrowthParams | None =
         Grid axes (nm, °C); every value must be valid for :class:`GrowthParams`.
     params : GrowthParams, optional
         Everything else (default: P1's recipe).
-    executor : concurrent.futures.Executor, optional
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Where the cells run; default a ``ThreadPoolExecutor`` owned by this call.
     seed : int
         Seed of every cell.
     progress : callable, optional
-        Called as ``progress(done, total)`` after each finished cell (from a worker thread).
+        Called as ``progress(done, total)`` after each finished cell, failed or not (from
+        the thread that runs the map).
     stop : threading.Event, optional
         When set, cells not yet started are cancelled; they are NaN in the map. A cell that
         raises is NaN too, with its message in ``CoatingMap.errors``; the others are kept.
@@ -103,49 +98,16 @@ def coating_map(core_diameters_nm, temperatures_c, params: GrowthParams | None =
     >>> bool(m.coated_fraction[0, 0] > m.coated_fraction[1, 0])
     True
     """
+    # sweeps sits above the domains (it imports every model): imported when a map runs.
+    from ..sweeps import CallbackProgress, sweep_arrays
+
     p = GrowthParams() if params is None else params
     diameters, temps = check_map_grid(core_diameters_nm, temperatures_c, p)
-    own = executor is None
-    pool = ThreadPoolExecutor() if own else executor
-    total = diameters.size * temps.size
-    done = [0]
-    lock = threading.Lock()
-
-    def finished(future):
-        if future.cancelled():
-            return
-        with lock:
-            done[0] += 1
-            count = done[0]
-        if progress is not None:
-            progress(count, total)
-
-    values = np.full((diameters.size, temps.size), np.nan)
-    completed = np.zeros(values.shape, dtype=bool)
-    errors: list[str] = []
-    try:
-        futures = {}
-        for i, d in enumerate(diameters):
-            for j, t in enumerate(temps):
-                future = pool.submit(_map_cell, p, d, t, seed)
-                future.add_done_callback(finished)
-                futures[(i, j)] = future
-        for (i, j), future in futures.items():
-            if stop is not None and stop.is_set():
-                for other in futures.values():
-                    other.cancel()
-            if future.cancelled():
-                continue
-            try:
-                values[i, j] = future.result()
-            except CancelledError:
-                continue
-            except Exception as error:  # one failed cell must not lose the map
-                errors.append(f"{diameters[i]:g} nm, {temps[j]:g} °C: {error}")
-                continue
-            completed[i, j] = True
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+    cells = sweep_arrays("growth", p, {"core_diameter_nm": diameters, "temperature_c": temps},
+                         seeds=(seed,), outputs=("coated_fraction",), executor=executor,
+                         progress=CallbackProgress(progress), stop=stop)
+    errors = tuple(f"{diameters[i]:g} nm, {temps[j]:g} °C: {message}"
+                   for (i, j, _seed), message in np.ndenumerate(cells.error) if message)
     return CoatingMap(core_diameters_nm=diameters, temperatures_c=temps,
-                      coated_fraction=values, completed=completed, errors=tuple(errors))
+                      coated_fraction=cells.values["coated_fraction"][..., 0],
+                      completed=cells.completed[..., 0], errors=errors)
