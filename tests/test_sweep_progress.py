@@ -70,3 +70,36 @@ def test_show_displays_the_bar(capsys):
     assert "lnhet-sweep-progress" in bar.widget._dom_classes
     bundle = bar._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_importing_the_widgets_registers_the_bar_with_the_core(monkeypatch):
+    import lnhet_widgets.widgets  # noqa: F401  (registers on import)
+    from lnhet_widgets.core.sweeps import progress
+
+    assert progress._notebook_factory is show_sweep_progress
+    monkeypatch.setattr(progress, "_in_notebook", lambda: True)  # as inside a Jupyter kernel
+    bar = progress.progress_reporter(True, "Sweep of growth")
+    assert isinstance(bar, SweepProgressBar) and bar.description == "Sweep of growth"
+
+
+def test_a_sweep_reports_to_the_bar_and_stops_when_asked():
+    from lnhet_widgets.core import GrowthParams
+    from lnhet_widgets.core.sweeps import sweep
+
+    params = GrowthParams(core_diameter_sd_nm=0.3, simulated_cores=50)
+    grid = {"core_diameter_nm": [4.0, 6.0], "temperature_c": [210.0, 220.0]}
+    bar = SweepProgressBar()
+    ds = sweep("growth", params, grid, outputs=("coated_fraction",), progress=bar)
+    assert bool(ds.completed.all())
+    assert bar.progress.value == 4 and bar.progress.bar_style == "success"
+    assert bar.label.value.startswith("Sweep: 4/4 cells")
+
+    class StopAtOnce(SweepProgressBar):
+        def start(self, total):
+            super().start(total)
+            self.request_stop()  # as if Stop were pressed before the first cell
+
+    bar = StopAtOnce()
+    ds = sweep("growth", params, grid, outputs=("coated_fraction",), progress=bar)
+    assert not bool(ds.completed.any())
+    assert "(stopped)" in bar.label.value and bar.stop_button.disabled

@@ -3,6 +3,8 @@
 By role: :mod:`~lnhet_widgets.widgets.labs` (one lab per lesson),
 :mod:`~lnhet_widgets.widgets.parts` (what the labs are built from) and
 :mod:`~lnhet_widgets.widgets.custom` (the anywidget front ends served from ``js/widgets/``).
+Importing it registers :func:`~lnhet_widgets.widgets.parts.show_sweep_progress` as the
+notebook progress bar of :func:`~lnhet_widgets.core.sweeps.sweep`.
 
 Examples
 --------
@@ -11,6 +13,8 @@ Examples
 >>> lab.params.shell
 'CsPbBr3'
 """
+
+from lnhet_widgets.core.sweeps import register_notebook_progress
 
 from .custom import EnergyLevelDiagram, LatticeSliceAnimation, ToleranceGauge
 from .labs import (
@@ -31,7 +35,12 @@ from .parts import (
     StructureView,
     hidden_answer,
     param,
+    show_sweep_progress,
 )
+
+# sweep(..., progress=True) in a notebook shows the bar with a Stop button (the core cannot
+# import widgets, so the widget layer offers it).
+register_notebook_progress(show_sweep_progress)
 
 __all__ = [
     "AnalysisLab",

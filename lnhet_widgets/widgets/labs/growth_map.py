@@ -21,13 +21,8 @@ import bqplot as bq
 import ipywidgets as widgets
 import numpy as np
 
-from lnhet_widgets.core.growth import (
-    CoatingMap,
-    GrowthParams,
-    check_map_grid,
-    coating_map,
-    simulate_growth,
-)
+from lnhet_widgets.core.growth import CoatingMap, GrowthParams, check_map_grid, coating_map
+from lnhet_widgets.core.sweeps import estimate_seconds
 
 from ..parts.plots import PALETTE, set_mark_data
 from ..parts.saved import check_keys, read_choice, read_number
@@ -273,7 +268,8 @@ class CoatingMapTab:
         wait : bool
             Block until the map is finished and return it (scripts, tests).
         confirm : bool
-            Estimate the map's time first (one timed cell, scaled to the grid and the
+            Estimate the map's time first (one timed cell,
+            :func:`~lnhet_widgets.core.sweeps.estimate_seconds`, scaled to the grid and the
             executor's workers); when it exceeds ``lab.map_confirm_s`` (default 60 s), show a
             "Run anyway / Cancel" row in the tab and return None without starting. The Run
             button asks this way; a call from code runs at once by default.
@@ -334,14 +330,8 @@ class CoatingMapTab:
         return max(1, int(getattr(executor, "_max_workers", 1)))
 
     def _estimate_map_s(self, params, diameters, temperatures, workers) -> float:
-        # One cell in the middle of the grid, timed here: cells at the grid's corners differ
-        # up to tenfold (small cold cores take longest), the middle is a fair average.
-        cell = dataclasses.replace(params, core_diameter_nm=float(np.median(diameters)),
-                                   temperature_c=float(np.median(temperatures)))
-        start = time.perf_counter()
-        simulate_growth(cell, seed=self._seed)
-        cells = diameters.size * temperatures.size
-        return (time.perf_counter() - start) * cells / min(workers, cells)
+        grid = {"core_diameter_nm": diameters, "temperature_c": temperatures}
+        return estimate_seconds("growth", params, grid, seeds=(self._seed,), workers=workers)
 
     def _ask_to_confirm(self, seconds: float, workers: int, pending: tuple) -> None:
         when = f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
