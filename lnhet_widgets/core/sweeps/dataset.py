@@ -59,6 +59,12 @@ def _keywords_json(plan: SweepPlan) -> str:
     return json.dumps(plan.keywords)
 
 
+def _text_as_object(values: np.ndarray) -> np.ndarray:
+    # Text as Python strings: NetCDF and Zarr store them as variable-length strings (Zarr 3
+    # has no stable format for numpy's fixed-width "<U" strings).
+    return values.astype(object) if values.dtype.kind == "U" else values
+
+
 def to_dataset(plan: SweepPlan, arrays: SweepArrays):
     """The labelled Dataset of a sweep: dimensions the swept fields (in the grid's order),
     ``seed``, then any 1-D output's own; units and long names in attributes; the model,
@@ -77,7 +83,8 @@ def to_dataset(plan: SweepPlan, arrays: SweepArrays):
     """
     xr = _xarray()
     dims = (*plan.fields, "seed")
-    coords = {name: (name, values, {"units": plan.units(name), "long_name": plan.label(name)})
+    coords = {name: (name, _text_as_object(values),
+                     {"units": plan.units(name), "long_name": plan.label(name)})
               for name, values in zip(plan.fields, plan.values, strict=True)}
     coords["seed"] = ("seed", plan.seeds, {"long_name": "random seed of the cell"})
     data = {}
@@ -85,11 +92,11 @@ def to_dataset(plan: SweepPlan, arrays: SweepArrays):
         out = plan.model.output(name)
         extra = (out.dim,) if out.dim else ()
         for coord, (values, attrs) in out.coords.items():
-            coords[coord] = (out.dim, values, attrs)
+            coords[coord] = (out.dim, _text_as_object(values), attrs)
         data[name] = (dims + extra, arrays.values[name],
                       {"units": out.units, "long_name": out.long_name})
     data["completed"] = (dims, arrays.completed, {"long_name": "the cell was computed"})
-    data["error"] = (dims, arrays.error.astype(str),
+    data["error"] = (dims, arrays.error.astype(object),
                      {"long_name": "error message of a failed cell (empty when none)"})
     attrs = {"model": plan.model.name, "params_class": plan.model.params_class.__name__,
              "base_params": _params_json(plan.base), "keywords": _keywords_json(plan),
