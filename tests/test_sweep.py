@@ -195,7 +195,7 @@ def test_netcdf_and_zarr_round_trips_are_exact(tmp_path):
     ("growth", {"simulated_cores": [100.5]}, None,
      r"grid\['simulated_cores'\] must hold integers"),
     ("growth", {}, None, "grid must map 1 to 4 field names"),
-    ("growth", {"dopants": [0.1]}, None, "'dopants' is not a field"),
+    ("growth", {"dopants": [0.1]}, None, "'dopants' cannot be swept"),
     ("bleach", {"temperature_c": [220.0]}, None,
      "model: 'bleach' is not a core model a sweep can run; valid models: 'growth'"),
     ("growth", {"temperature_c": [220.0]}, ("coated",),

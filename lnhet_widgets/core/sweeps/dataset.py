@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,8 +113,12 @@ def read_sweep(resume):
         return resume
     path = os.fspath(resume)
     if os.path.isdir(path) or path.rstrip("/").endswith(".zarr"):
-        with xr.open_zarr(path) as ds:
-            return ds.load()
+        with warnings.catch_warnings():
+            # A store written with consolidated=False is as good: xarray reads it the long way.
+            warnings.filterwarnings("ignore", "Failed to open Zarr store with consolidated",
+                                    RuntimeWarning)
+            with xr.open_zarr(path) as ds:
+                return ds.load()
     with xr.open_dataset(path) as ds:
         return ds.load()
 

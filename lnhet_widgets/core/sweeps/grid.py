@@ -175,8 +175,10 @@ def plan_sweep(model, base_params, grid, *, seeds=(0,), outputs=None) -> SweepPl
     values = []
     for name, field_values in grid.items():
         if name not in kinds:
-            raise ValueError(f"grid: {name!r} is not a field of the {adapter.name!r} model; "
-                             f"valid fields: {', '.join(kinds)}")
+            what = ("cannot be swept (its value is not one number or text)"
+                    if name in _params_fields(adapter) else
+                    f"is not a field of the {adapter.name!r} model")
+            raise ValueError(f"grid: {name!r} {what}; valid fields: {', '.join(kinds)}")
         values.append(_check_values(name, kinds[name], field_values))
     names = tuple(adapter.default_outputs if outputs is None else
                   ([outputs] if isinstance(outputs, str) else outputs))
