@@ -59,8 +59,6 @@ class SweepModel:
         Every quantity a sweep can keep.
     default_outputs : tuple of str
         The headline quantities, kept when ``outputs`` is not given.
-    stochastic : bool
-        Whether the seed changes the result (it is still a dimension when not).
     releases_gil : bool
         Whether the model's time is spent in numba kernels compiled ``nogil``: then the
         local default runs the cells on threads, else on processes.
@@ -73,7 +71,6 @@ class SweepModel:
     keywords: dict
     outputs: tuple
     default_outputs: tuple
-    stochastic: bool
     releases_gil: bool
 
     def output(self, name: str) -> SweepOutput:
@@ -190,22 +187,22 @@ SWEEP_MODELS = {
     "growth": SweepModel(
         "growth", simulate_growth, GrowthParams, _run_growth, {}, _GROWTH_OUTPUTS,
         ("coated_fraction", "mean_cores_per_structure", "edge_mean_nm", "free_volume_fraction"),
-        stochastic=True, releases_gil=True),
+        releases_gil=True),
     "annealing": SweepModel(
         "annealing", anneal, AnnealParams, _run_annealing, {"steps": (1000, "MC steps")},
         _ANNEALING_OUTPUTS,
         ("yb_fraction_in_shell", "interface_width_nm", "vacancy_count", "docked_ions"),
-        stochastic=True, releases_gil=True),
+        releases_gil=True),
     "steady_state": SweepModel(
         "steady_state", steady_state, TransferParams, _run_steady_state,
         {"excitation_nm": (980.0, "nm"), "power_w_cm2": (10.0, "W/cm²")},
         _STEADY_STATE_OUTPUTS, ("line_intensity_s", "quantum_yield"),
-        stochastic=False, releases_gil=False),
+        releases_gil=False),
     "decay": SweepModel(
         "decay", yb_lifetime_us, TransferParams, _run_decay, {},
         (SweepOutput("yb_lifetime_us", "µs", "Yb³⁺ 980 nm lifetime after a weak pulse",
                      float),),
-        ("yb_lifetime_us",), stochastic=False, releases_gil=False),
+        ("yb_lifetime_us",), releases_gil=False),
 }
 
 
