@@ -2,6 +2,7 @@
 Dask LocalCluster), failures recorded, stop and resume, exact NetCDF/Zarr round trips, the
 checks of the input, and each model once."""
 
+import json
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -58,7 +59,7 @@ def test_the_dataset_is_labelled(reference):
     assert ds.core_diameter_nm.attrs["units"] == "nm" and ds.temperature_c.attrs["units"] == "°C"
     assert ds.edge_mean_nm.attrs["units"] == "nm" and ds.coated_fraction.attrs["long_name"]
     assert ds.attrs["model"] == "growth" and ds.attrs["params_class"] == "GrowthParams"
-    assert GrowthParams.from_dict(__import__("json").loads(ds.attrs["base_params"])) == SMALL
+    assert GrowthParams.from_dict(json.loads(ds.attrs["base_params"])) == SMALL
     assert bool(ds.completed.all()) and set(ds.error.values.ravel()) == {""}
     # A cell is simulate_growth of the base with the cell's fields, bit for bit.
     cell = simulate_growth(GrowthParams(**{**SMALL.to_dict(), "core_diameter_nm": 8.0,
