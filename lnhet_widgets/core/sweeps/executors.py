@@ -118,6 +118,6 @@ def run_tasks(executor: Executor, function: Callable, tasks, *, on_result: Calla
         for future in pending:
             future.cancel()
         warnings.warn("sweep interrupted: the cells finished so far are kept, the others are "
-                      "not computed (resume=... computes them)", RuntimeWarning, stacklevel=3)
+                      "not computed (resume=... computes them)", RuntimeWarning, stacklevel=4)
         return False
     return not stopped
