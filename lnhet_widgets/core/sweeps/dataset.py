@@ -107,7 +107,20 @@ def to_dataset(plan: SweepPlan, arrays: SweepArrays):
 
 def read_sweep(resume):
     """A sweep's Dataset, given as itself or as the path of its NetCDF file or Zarr store
-    (a directory, or a path ending in ``.zarr``), read into memory."""
+    (a directory, or a path ending in ``.zarr``), read into memory.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from lnhet_widgets.core import GrowthParams
+    >>> from lnhet_widgets.core.sweeps.grid import plan_sweep
+    >>> plan = plan_sweep("growth", GrowthParams(), {"halide": ["Br", "I"]})
+    >>> ds = to_dataset(plan, SweepArrays.empty(plan))
+    >>> path = os.path.join(tempfile.mkdtemp(), "sweep.nc")
+    >>> ds.to_netcdf(path, engine="h5netcdf")
+    >>> read_sweep(path).identical(ds)
+    True
+    """
     xr = _xarray()
     if isinstance(resume, xr.Dataset):
         return resume
@@ -129,6 +142,20 @@ def arrays_to_resume(resume, plan: SweepPlan) -> SweepArrays:
 
     Raises ``ValueError`` saying what differs: model, base params, keyword arguments, grid
     fields or values, seeds, outputs.
+
+    Examples
+    --------
+    >>> from lnhet_widgets.core import GrowthParams
+    >>> from lnhet_widgets.core.sweeps.grid import plan_sweep
+    >>> plan = plan_sweep("growth", GrowthParams(), {"temperature_c": [210.0, 220.0]})
+    >>> earlier = to_dataset(plan, SweepArrays.empty(plan))
+    >>> arrays_to_resume(earlier, plan).completed.tolist()
+    [[False], [False]]
+    >>> other = plan_sweep("growth", GrowthParams(), {"temperature_c": [210.0, 230.0]})
+    >>> arrays_to_resume(earlier, other)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: resume: grid['temperature_c'] differs from the earlier sweep's (...)
     """
     ds = read_sweep(resume)
     checks = (("model", ds.attrs.get("model"), plan.model.name),

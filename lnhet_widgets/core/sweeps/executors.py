@@ -32,7 +32,15 @@ _POLL_S = 0.1
 def local_executor(threads: bool, workers: int | None = None) -> Executor:
     """The local default: threads when the model's kernels release the GIL (no start-up, no
     pickling), else processes (``forkserver`` where there is one: it is safe in a program
-    that already runs threads, e.g. a lab's background thread or a Dask client)."""
+    that already runs threads, e.g. a lab's background thread or a Dask client).
+
+    Examples
+    --------
+    >>> pool = local_executor(threads=True, workers=2)
+    >>> type(pool).__name__, pool.submit(max, 2, 3).result()
+    ('ThreadPoolExecutor', 3)
+    >>> pool.shutdown()
+    """
     workers = workers or os.cpu_count() or 1
     if threads:
         return ThreadPoolExecutor(max_workers=workers)
