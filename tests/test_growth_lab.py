@@ -353,3 +353,16 @@ def test_the_run_button_asks_only_for_long_maps():
     assert lab.map_confirm.layout.display == "flex" and not lab._map_thread.is_alive()
     lab.map_temperatures.value = (210.0, 220.0)  # a changed grid forgets the question
     assert lab.map_confirm.layout.display == "none" and not lab.run_button.disabled
+
+
+def test_a_map_whose_time_cannot_be_estimated_runs_without_asking(monkeypatch):
+    from lnhet_widgets.widgets.labs import growth_map
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the timed cell failed")
+
+    monkeypatch.setattr(growth_map, "estimate_seconds", fails)
+    lab = GrowthLab(SMALL)
+    lab.map_confirm_s = 0.0
+    m = lab.run_coating_map(MAP_D_NM, MAP_T_C, wait=True, confirm=True)
+    assert m is not None and m.complete and lab.map_confirm.layout.display == "none"

@@ -331,7 +331,12 @@ class CoatingMapTab:
 
     def _estimate_map_s(self, params, diameters, temperatures, workers) -> float:
         grid = {"core_diameter_nm": diameters, "temperature_c": temperatures}
-        return estimate_seconds("growth", params, grid, seeds=(self._seed,), workers=workers)
+        try:
+            return estimate_seconds("growth", params, grid, seeds=(self._seed,),
+                                    workers=workers)
+        except Exception:  # the timed cell failed: the map records that cell's error itself
+            _log.warning("GrowthLab: could not estimate the map's time", exc_info=True)
+            return 0.0
 
     def _ask_to_confirm(self, seconds: float, workers: int, pending: tuple) -> None:
         when = f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
