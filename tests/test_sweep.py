@@ -246,3 +246,41 @@ def test_decay_and_the_estimate_of_a_sweep():
     assert ds.yb_lifetime_us.values[:, 0].round().tolist() == [39.0, 47.0]
     seconds = estimate_seconds("growth", SMALL, GRID, workers=2)
     assert 0 < seconds < 30
+
+
+def _inverse(x):
+    return 1.0 / x
+
+
+@pytest.mark.parametrize("on_cluster", [False, True], ids=["threads", "dask"])
+def test_cells_sent_in_batches_report_one_by_one(on_cluster, request):
+    # A Dask client gets several cells per task (batch_size_for); a failing cell inside a
+    # batch is recorded alone and its neighbours still report their values.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lnhet_widgets.core.sweeps.executors import run_tasks
+
+    values, errors = {}, {}
+    tasks = [(k, (x,)) for k, x in enumerate([1.0, 2.0, 0.0, 4.0, 5.0, 8.0, 10.0])]
+    if on_cluster:
+        pool = request.getfixturevalue("client").get_executor(pure=False)
+        complete = run_tasks(pool, _inverse, tasks, on_result=values.__setitem__,
+                             on_error=errors.__setitem__, should_stop=lambda: False,
+                             batch_size=3)
+    else:
+        with ThreadPoolExecutor(2) as pool:
+            complete = run_tasks(pool, _inverse, tasks, on_result=values.__setitem__,
+                                 on_error=errors.__setitem__, should_stop=lambda: False,
+                                 batch_size=3)
+    assert complete
+    assert values == {0: 1.0, 1: 0.5, 3: 0.25, 4: 0.2, 5: 0.125, 6: 0.1}
+    assert list(errors) == [2] and isinstance(errors[2], ZeroDivisionError)
+
+
+def test_a_dask_client_gets_batches_a_local_pool_single_cells(client):
+    from lnhet_widgets.core.sweeps.executors import TASKS_PER_DASK_THREAD, batch_size_for
+
+    threads = sum(client.nthreads().values())
+    assert batch_size_for(None, 900) == 1
+    assert batch_size_for(client, 900) == 900 // (threads * TASKS_PER_DASK_THREAD)
+    assert batch_size_for(client, 5) == 1

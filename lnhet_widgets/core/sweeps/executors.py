@@ -23,7 +23,7 @@ from concurrent.futures import (
 )
 from contextlib import contextmanager
 
-__all__ = ["local_executor", "open_executor", "run_tasks"]
+__all__ = ["batch_size_for", "local_executor", "open_executor", "run_batch", "run_tasks"]
 
 # How often the collecting loop wakes to look at the stop event and the progress's Stop.
 _POLL_S = 0.1
@@ -50,6 +50,27 @@ def local_executor(threads: bool, workers: int | None = None) -> Executor:
 
 def _is_dask_client(executor) -> bool:
     return hasattr(executor, "get_executor") and hasattr(executor, "scheduler_info")
+
+
+#: Tasks per Dask worker thread: enough for the last ones to even out the load, few enough
+#: that the scheduler's few milliseconds per task are spread over several cells.
+TASKS_PER_DASK_THREAD = 25
+
+
+def batch_size_for(executor, cells: int) -> int:
+    """Cells per task: one on local pools and ``concurrent.futures`` executors (their cost per
+    task is well below a millisecond), and on a Dask client as many as give
+    :data:`TASKS_PER_DASK_THREAD` tasks per worker thread.
+
+    Examples
+    --------
+    >>> batch_size_for(None, 900)
+    1
+    """
+    if not _is_dask_client(executor):
+        return 1
+    threads = sum(executor.nthreads().values()) or 1
+    return max(1, cells // (threads * TASKS_PER_DASK_THREAD))
 
 
 @contextmanager
@@ -79,11 +100,33 @@ def open_executor(executor, *, threads: bool):
                          f"dask.distributed.Client, got {type(executor).__name__}")
 
 
+def run_batch(function: Callable, batch) -> list:
+    """Run ``function(*args)`` for each ``args`` of ``batch`` on one worker; each outcome is
+    ``(True, value)`` or ``(False, exception)``, so that one failed cell keeps its batch.
+
+    Examples
+    --------
+    >>> run_batch(pow, [(2, 3), (0, -1)])[0]
+    (True, 8)
+    """
+    outcomes = []
+    for args in batch:
+        try:
+            outcomes.append((True, function(*args)))
+        except Exception as error:  # recorded per cell, like a failed single task
+            outcomes.append((False, error))
+    return outcomes
+
+
 def run_tasks(executor: Executor, function: Callable, tasks, *, on_result: Callable,
-              on_error: Callable, should_stop: Callable[[], bool]) -> bool:
+              on_error: Callable, should_stop: Callable[[], bool],
+              batch_size: int = 1) -> bool:
     """Submit ``function(*args)`` for every ``(key, args)`` of ``tasks``, hand each outcome to
     ``on_result(key, value)`` or ``on_error(key, exception)`` as it completes, and cancel
     the tasks not started once ``should_stop()`` is true; the running ones still report.
+
+    ``batch_size`` > 1 sends that many cells per task (:func:`run_batch`): a Dask task costs
+    milliseconds of scheduling, which batches spread over several cells.
 
     Returns True when every task ran, False after a stop or a KeyboardInterrupt (which
     warns and returns, so that the caller keeps the finished cells).
@@ -98,14 +141,21 @@ def run_tasks(executor: Executor, function: Callable, tasks, *, on_result: Calla
     >>> out
     {'a': 8, 'b': 0.5}
     """
+    tasks = list(tasks)
+    batches = [tasks[i:i + batch_size] for i in range(0, len(tasks), batch_size)]
     pending: dict = {}
     stopped = False
     try:
-        for key, args in tasks:
+        for batch in batches:
             if should_stop():
                 stopped = True
                 break
-            pending[executor.submit(function, *args)] = key
+            keys = [key for key, _args in batch]
+            if batch_size == 1:
+                future = executor.submit(function, *batch[0][1])
+            else:
+                future = executor.submit(run_batch, function, [args for _key, args in batch])
+            pending[future] = keys
         while pending:
             if not stopped and should_stop():
                 stopped = True
@@ -113,15 +163,17 @@ def run_tasks(executor: Executor, function: Callable, tasks, *, on_result: Calla
                     future.cancel()
             finished, _ = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
             for future in finished:
-                key = pending.pop(future)
+                keys = pending.pop(future)
                 try:
                     value = future.result()
                 except CancelledError:
                     continue
                 except Exception as error:  # one failed cell must not lose the others
-                    on_error(key, error)
-                    continue
-                on_result(key, value)
+                    outcomes = [(False, error)] * len(keys)
+                else:
+                    outcomes = [(True, value)] if batch_size == 1 else value
+                for key, (ok, payload) in zip(keys, outcomes, strict=True):
+                    (on_result if ok else on_error)(key, payload)
     except KeyboardInterrupt:
         for future in pending:
             future.cancel()

@@ -10,7 +10,7 @@ import threading
 import time
 
 from .dataset import SweepArrays, arrays_to_resume, read_sweep, to_dataset
-from .executors import open_executor, run_tasks
+from .executors import batch_size_for, open_executor, run_tasks
 from .grid import SweepPlan, plan_sweep
 from .models import compute_cell
 from .progress import progress_reporter
@@ -48,7 +48,8 @@ def _run(plan: SweepPlan, arrays: SweepArrays, *, executor, progress, stop) -> b
     try:
         with open_executor(executor, threads=plan.model.releases_gil) as pool:
             return run_tasks(pool, compute_cell, todo, on_result=on_result,
-                             on_error=on_error, should_stop=should_stop)
+                             on_error=on_error, should_stop=should_stop,
+                             batch_size=batch_size_for(executor, len(todo)))
     finally:
         if reporter is not None:
             reporter.close()
