@@ -1,7 +1,7 @@
 """AnalysisLab without a browser: loading, every analysis on synthetic data with known answers,
 the fit window, errors shown in the lab, exports, and the comparison with a simulation.
 
-Outside an IPython kernel the Debouncer calls at once, so a slider change refits before the
+Outside an IPython kernel the Throttle calls at once, so a slider change refits before the
 assignment returns. Uploads are simulated as ipywidgets 8 gives them: a tuple of one dict
 with the file's name, type, size, content (a memoryview) and last-modified time.
 """

@@ -1,7 +1,7 @@
 """AnnealingLab without a browser: runs, Stop, errors in the lab, every view's data.
 
 A 4 nm core with a 1 nm shell and 100 MC steps keeps a run (two anneals of 101 snapshots and
-three optics) near 0.2 s. Outside an IPython kernel the Debouncer calls at once, so a control
+three optics) near 0.2 s. Outside an IPython kernel the Throttle calls at once, so a control
 change is applied before the assignment returns; controls never anneal by themselves.
 """
 

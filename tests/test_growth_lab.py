@@ -1,6 +1,6 @@
 """GrowthLab without a browser: controls, recomputation, errors in the lab, the coating map.
 
-Outside an IPython kernel the Debouncer calls at once, so a control change recomputes before
+Outside an IPython kernel the Throttle calls at once, so a control change recomputes before
 the assignment returns. Small samples (200 cores) keep every test well under a second.
 """
 

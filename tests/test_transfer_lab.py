@@ -1,6 +1,6 @@
 """TransferLab without a browser: controls, recomputation, views, errors in the lab.
 
-Outside an IPython kernel the Debouncer calls at once, so a control change recomputes before
+Outside an IPython kernel the Throttle calls at once, so a control change recomputes before
 the assignment returns. Most tests use bare LnNPs (a steady state takes milliseconds); a
 heterostructure pays the perovskite's confinement eigenproblem (~0.5 s) once per geometry,
 so the tests use only three (β-LnNP@, α-LnNP@ and the free nanocrystal of the mixture).

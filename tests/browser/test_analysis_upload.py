@@ -44,7 +44,7 @@ BROKEN_LINE = 5
 SERVER_EXPORT = "my_tcspc_decay_decay_results.csv"
 TIMEOUT_MS = 30_000
 # A fit on screen must stay unchanged this long (s) when nobody touches the lab: longer than
-# the lab's 0.3 s debounce plus a round trip to the browser and a refit.
+# the lab's throttle interval plus a round trip to the browser and a refit.
 SETTLE_S = 2.5
 
 # Every bqplot mark of the lab's figures (main plot, residuals): points drawn and visibility.

@@ -26,7 +26,7 @@ import numpy as np
 from lnhet_widgets.core.analysis import fit_decay
 from lnhet_widgets.core.optics import LINES, Pulse, TransferParams, dynamics
 
-from ..parts._debounce import Debouncer
+from ..parts._throttle import Throttle
 from ..parts.plots import PALETTE, set_mark_data
 from .analysis_outcomes import DECAY_ANALYSES, TIME_UNITS
 from .analysis_plots import line_mark, positive_points
@@ -163,7 +163,7 @@ class SimulationControls(widgets.Accordion):
     """The "Simulate" section: a line, a rate group, its factor, Overlay and Clear buttons.
 
     ``on_overlay()`` runs when Overlay is clicked and, once a model is shown, when a control
-    changes (``on_change`` is given the debounced trigger for that); ``on_clear()`` for Clear.
+    changes (``on_change`` is given the throttled trigger for that); ``on_clear()`` for Clear.
 
     Examples
     --------
@@ -226,10 +226,10 @@ class ModelComparison:
 
     def _build_simulation(self) -> None:
         self._comparisons: dict[str, tuple] = {}  # label → (t_s, y, mark)
-        self._sim_debounce = Debouncer(lambda: self._safely(self.simulate), wait_s=0.3)
+        self._sim_throttle = Throttle(lambda: self._safely(self.simulate))
         self.simulation = SimulationControls(
             on_overlay=lambda: self._safely(self.simulate), on_clear=self.clear_comparisons,
-            on_change=self._sim_debounce.trigger)
+            on_change=self._sim_throttle.trigger)
 
     def _draw_comparisons(self, log: bool) -> None:
         visible = self.analysis in DECAY_ANALYSES and self._xy is not None

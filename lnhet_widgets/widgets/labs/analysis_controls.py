@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from ...data import example_decays
 from ..custom._window_slider import WindowSlider
-from ..parts._debounce import Debouncer
+from ..parts._throttle import Throttle
 from .analysis_data import X_UNITS, example_label
 from .analysis_outcomes import ANALYSES, DECAY_ANALYSES
 
@@ -100,8 +100,8 @@ class AnalysisControls:
         self.window_slider = WindowSlider(
             min=0.0, max=1.0, value=(0.0, 1.0), step=0.001, description="Window",
             style=_STYLE, layout=_CONTROL, continuous_update=True, readout_format=".4g")
-        self._window_debounce = Debouncer(self._apply_window_slider, wait_s=0.3)
-        self.window_slider.observe(lambda _c: self._quiet or self._window_debounce.trigger(),
+        self._window_throttle = Throttle(self._apply_window_slider)
+        self.window_slider.observe(lambda _c: self._quiet or self._window_throttle.trigger(),
                                    names="value")
         self.reset_window_button = widgets.Button(description="automatic", icon="undo",
                                                   layout={"width": "110px"},

@@ -50,9 +50,9 @@ from lnhet_widgets.core.annealing import (
 )
 
 from ..custom.lattice_slice import SPECIES_COLORS as _SLICE_COLORS
-from ..parts._debounce import Debouncer
 from ..parts._download import download_link
 from ..parts._tabs import hold_selected_page
+from ..parts._throttle import Throttle
 from ..parts.panel import ParameterPanel
 from ..parts.saved import (
     SavableLab,
@@ -225,7 +225,7 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
             raise TypeError(f"params must be an AnnealParams, got {type(start).__name__}")
         steps, seed = _check_steps(steps), _check_seed(seed)
         self.status = StatusLine()
-        self._debounce = Debouncer(self._apply_controls, wait_s=0.3)
+        self._throttle = Throttle(self._apply_controls)
         self._showing = False  # True while controls are set from code: not user input
         self._lock = threading.Lock()
         self._job: _Job | None = None
@@ -345,7 +345,7 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
 
     def _control_changed(self, _change=None) -> None:
         if not self._showing:
-            self._debounce.trigger()
+            self._throttle.trigger()
 
     def _read_controls(self) -> tuple[AnnealParams, int, int]:
         values = {name: _clean(control.value) for name, control in self.controls.items()}

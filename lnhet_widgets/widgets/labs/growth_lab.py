@@ -8,8 +8,8 @@ supersaturation and nucleation traces), a 3D model of the median heterostructure
 or on the ``executor`` the user sets (a pool or a Dask client).
 
 ``params``, ``result`` and ``coating`` are traitlets of the lab, so a notebook can drive it
-from code. Control changes are debounced; a bad value shows a message in the lab and leaves
-the last result on screen.
+from code. Control changes are throttled (the first at once, a drag at the model's pace, the
+last value always); a bad value shows a message in the lab and leaves the last result on screen.
 
 bqplot draws a figure with a negative plot area (and logs errors in the browser console) when
 it first renders inside a hidden tab. The tabs of this lab therefore hold their content only
@@ -36,8 +36,8 @@ import traitlets
 
 from lnhet_widgets.core.growth import CoatingMap, GrowthParams, GrowthResult, simulate_growth
 
-from ..parts._debounce import Debouncer
 from ..parts._tabs import hold_selected_page
+from ..parts._throttle import Throttle
 from ..parts.panel import ParameterPanel
 from ..parts.saved import (
     SavableLab,
@@ -140,7 +140,7 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
     """Lesson 2 lab: grow CsPbX3 shells on lanthanide cores and see which cores get coated.
 
     The first result is computed in the constructor; after that, every control change
-    recomputes (debounced inside a Jupyter kernel, at once elsewhere).
+    recomputes (throttled inside a Jupyter kernel, at once elsewhere).
 
     Parameters
     ----------
@@ -193,7 +193,7 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
         if not isinstance(start, GrowthParams):
             raise TypeError(f"params must be a GrowthParams, got {type(start).__name__}")
         self.status = StatusLine()
-        self._debounce = Debouncer(self._apply_controls, wait_s=0.3)
+        self._throttle = Throttle(self._apply_controls)
         self._showing = False  # True while controls are set from params: not user input
         self._build_controls(start, seed)
         self._build_result_figures()
@@ -281,7 +281,7 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
 
     def _control_changed(self, _change=None) -> None:
         if not self._showing:
-            self._debounce.trigger()
+            self._throttle.trigger()
 
     def _read_controls(self) -> GrowthParams:
         values = {name: control.value for name, control in self.panel.controls.items()}

@@ -2,8 +2,8 @@
 
 One lab, one params dataclass (:class:`MismatchParams`), one result (:class:`MismatchResult`).
 Both are traitlets of the lab, so a notebook can set ``lab.params`` or read ``lab.result``.
-Control changes are debounced; a bad value shows a message in the lab and leaves the last
-result on screen.
+Control changes are throttled (the first at once, a drag at the model's pace, the last value
+always); a bad value shows a message in the lab and leaves the last result on screen.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from lnhet_widgets.core.crystal import (
 )
 
 from ..custom.gauge import ToleranceGauge
-from ..parts._debounce import Debouncer
+from ..parts._throttle import Throttle
 from ..parts.panel import ParameterPanel, param
 from ..parts.plots import line_figure, set_mark_data
 from ..parts.saved import SavableLab, SaveLoadBar, check_keys, params_state, read_flag, read_params
@@ -152,9 +152,9 @@ class MismatchLab(SavableLab, widgets.VBox):
 
     def __init__(self, params: MismatchParams | None = None):
         self.status = StatusLine()
-        self._debounce = Debouncer(self._apply_panel, wait_s=0.3)
+        self._throttle = Throttle(self._apply_panel)
         start = params or MismatchParams()
-        self.panel = ParameterPanel(start, on_change=self._debounce.trigger)
+        self.panel = ParameterPanel(start, on_change=self._throttle.trigger)
         self.panel.controls["core"].observe(self._offer_core_planes, names="value")
         self.structure = StructureView(height_px=380)
         self.gauge = ToleranceGauge(low=0.8, high=1.11, title="Goldschmidt tolerance factor")

@@ -9,7 +9,8 @@ energy-level diagram whose arrows carry the computed fluxes of the current stead
 
 ``params``, ``result``, ``excitation_nm``, ``power_w_cm2`` and ``sample`` are traitlets of the
 lab, so a notebook can drive it from code and read what it shows. Control changes are
-debounced; a bad value shows a message in the lab and leaves the last result on screen.
+throttled (the first at once, a drag at the model's pace, the last value always); a bad value
+shows a message in the lab and leaves the last result on screen.
 
 Only the steady state (a few ms) is recomputed on every change. The decay (a stiff
 integration, ~0.3 s), the power sweep and the bleach are recomputed only while their tab is
@@ -47,8 +48,8 @@ from lnhet_widgets.core.optics import (
     steady_state,
 )
 
-from ..parts._debounce import Debouncer
 from ..parts._tabs import hold_selected_page
+from ..parts._throttle import Throttle
 from ..parts.panel import ParameterPanel
 from ..parts.saved import (
     SavableLab,
@@ -108,7 +109,7 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, S
     """Lesson 4 lab: emission, decays, power dependence and fluxes of LnNP@CsPbBr3.
 
     The first steady state is computed in the constructor; after that, every control change
-    recomputes (debounced inside a Jupyter kernel, at once elsewhere).
+    recomputes (throttled inside a Jupyter kernel, at once elsewhere).
 
     Parameters
     ----------
@@ -185,7 +186,7 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, S
         if not _consistent(start, sample):
             start = _with_sample(start, sample)
         self.status = StatusLine()
-        self._debounce = Debouncer(self._apply_controls, wait_s=0.15)
+        self._throttle = Throttle(self._apply_controls)
         self._showing = False  # True while controls are set from code: not user input
         self._ready = False  # True once the first result is on screen
         self.perovskite_result: TransferResult | None = None
@@ -295,7 +296,7 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, S
 
     def _control_changed(self, _change=None) -> None:
         if not self._showing:
-            self._debounce.trigger()
+            self._throttle.trigger()
 
     def _read_controls(self) -> tuple[TransferParams, str]:
         sample = self.sample_control.value

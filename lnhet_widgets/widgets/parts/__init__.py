@@ -1,5 +1,5 @@
 """The parts every lab is built from: the parameter panel, bqplot helpers, the status line,
-the nglview structure view, save/load, quizzes, hidden solutions, debouncing, tabs and the
+the nglview structure view, save/load, quizzes, hidden solutions, throttling, tabs and the
 progress bar of a sweep.
 """
 
