@@ -3,13 +3,17 @@ pace of the model, the last value always, never an older value drawn after a new
 
 import asyncio
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 from lnhet_widgets.widgets.parts import _throttle
 from lnhet_widgets.widgets.parts._throttle import Throttle
 
 
 def _run(coroutine):
-    return asyncio.run(coroutine)
+    # A thread of its own: earlier tests (Playwright's sync API) can leave a loop running in
+    # the main thread, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_outside_a_kernel_every_change_is_computed_at_once():
