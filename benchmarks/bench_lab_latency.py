@@ -19,9 +19,10 @@ Prints the machine, then
     "settled" is the last such change before the plots were quiet for 0.5 s. Median and worst
     of the ten changes; a change with no redraw within 10 s counts as missed;
 (b) first 3D frame per lesson, in s: when nglview's canvas first shows a structure (the
-    harness' pixel watcher), counted from the start of the lab's cell (run-all time minus the
-    kernel's time at which the lab's cell began, so it includes the few ms the run-all request
-    takes to reach the kernel) and from "Run All" (import cell included).
+    harness' pixel watcher, kept running up to 20 s after the run until a view has drawn),
+    counted from the start of the lab's cell (run-all time minus the kernel's time at which
+    the lab's cell began, so it includes the few ms the run-all request takes to reach the
+    kernel) and from "Run All" (import cell included).
 
 The kernel imports ``lnhet_widgets`` as the server's Python does (``PYTHONPATH`` is passed
 on, so an older checkout can be measured); the package's path in the kernel is printed. The
