@@ -284,3 +284,25 @@ def test_a_dask_client_gets_batches_a_local_pool_single_cells(client):
     assert batch_size_for(None, 900) == 1
     assert batch_size_for(client, 900) == 900 // (threads * TASKS_PER_DASK_THREAD)
     assert batch_size_for(client, 5) == 1
+
+
+def test_a_model_without_a_seed_runs_once_per_cell_for_every_seed():
+    class Count:
+        stop_requested = False
+
+        def start(self, total):
+            self.total = total
+
+        def advance(self, done, failed):
+            pass
+
+        def close(self):
+            pass
+
+    runs = Count()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ds = sweep("decay", TransferParams(), {"core_diameter_nm": [7.6, 9.2]},
+                   seeds=(0, 1, 2), executor=pool, progress=runs)
+    assert runs.total == 2  # two cells, not six
+    lifetimes = ds.yb_lifetime_us.values
+    assert bool(ds.completed.all()) and np.all(lifetimes == lifetimes[:, :1])

@@ -62,6 +62,9 @@ class SweepModel:
     releases_gil : bool
         Whether the model's time is spent in numba kernels compiled ``nogil``: then the
         local default runs the cells on threads, else on processes.
+    uses_seed : bool
+        False for a deterministic model: its cells are computed once, for the first seed,
+        and the other seeds get the same values.
     """
 
     name: str
@@ -72,6 +75,7 @@ class SweepModel:
     outputs: tuple
     default_outputs: tuple
     releases_gil: bool
+    uses_seed: bool = True
 
     def output(self, name: str) -> SweepOutput:
         """The output called ``name``; ValueError naming the valid ones."""
@@ -197,12 +201,12 @@ SWEEP_MODELS = {
         "steady_state", steady_state, TransferParams, _run_steady_state,
         {"excitation_nm": (980.0, "nm"), "power_w_cm2": (10.0, "W/cm²")},
         _STEADY_STATE_OUTPUTS, ("line_intensity_s", "quantum_yield"),
-        releases_gil=False),
+        releases_gil=False, uses_seed=False),
     "decay": SweepModel(
         "decay", yb_lifetime_us, TransferParams, _run_decay, {},
         (SweepOutput("yb_lifetime_us", "µs", "Yb³⁺ 980 nm lifetime after a weak pulse",
                      float),),
-        ("yb_lifetime_us",), releases_gil=False),
+        ("yb_lifetime_us",), releases_gil=False, uses_seed=False),
 }
 
 

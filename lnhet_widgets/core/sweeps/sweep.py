@@ -21,21 +21,34 @@ _STATUS_VARIABLES = ("completed", "error")
 
 
 def _run(plan: SweepPlan, arrays: SweepArrays, *, executor, progress, stop) -> bool:
-    """Compute the cells of ``plan`` not completed in ``arrays``, in place."""
+    """Compute the cells of ``plan`` not completed in ``arrays``, in place.
+
+    A model that does not use its seed runs once per cell of the first seed; the result is
+    written to every seed of that cell.
+    """
+    n_seeds = plan.seeds.size if not plan.model.uses_seed else 1
+
+    def copies(index):
+        return [(*index[:-1], s) for s in range(n_seeds)] if n_seeds > 1 else [index]
+
     todo = [(index, (plan.model.name, plan.base, changes, keywords, seed, plan.outputs))
-            for index, changes, keywords, seed in plan.cells() if not arrays.completed[index]]
+            for index, changes, keywords, seed in plan.cells()
+            if (plan.model.uses_seed or index[-1] == 0)
+            and not all(arrays.completed[i] for i in copies(index))]
     reporter = progress_reporter(progress, f"Sweep of {plan.model.name}")
 
     def on_result(index, outputs):
-        for name, value in outputs.items():
-            arrays.values[name][index] = value
-        arrays.completed[index] = True
-        arrays.error[index] = ""
+        for i in copies(index):
+            for name, value in outputs.items():
+                arrays.values[name][i] = value
+            arrays.completed[i] = True
+            arrays.error[i] = ""
         if reporter is not None:
             reporter.advance(1, 0)
 
     def on_error(index, error):
-        arrays.error[index] = str(error) or type(error).__name__
+        for i in copies(index):
+            arrays.error[i] = str(error) or type(error).__name__
         if reporter is not None:
             reporter.advance(0, 1)
 
@@ -186,4 +199,5 @@ def estimate_seconds(model, base_params, grid, *, seeds=(0,), workers: int | Non
         compute_cell(*args)
         seconds = time.perf_counter() - start
     workers = workers or os.cpu_count() or 1
-    return seconds * math.ceil(math.prod(plan.shape) / workers)
+    runs = math.prod(plan.shape if plan.model.uses_seed else plan.shape[:-1])
+    return seconds * math.ceil(runs / workers)
