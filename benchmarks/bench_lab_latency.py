@@ -48,7 +48,6 @@ import nbformat
 from _machine import print_machine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
-import jupyter_harness
 from jupyter_harness import (
     _CELLS_JS,
     BQPLOT_MARK,
@@ -142,13 +141,6 @@ _WATCH_JS = """
                      attributeFilter: ["d"], attributeOldValue: true });
 }
 """.replace("NOTEBOOK_ROOT", NOTEBOOK_ROOT_JS)
-# The harness stops watching the 3D views when "Run All" ends unless a visible view is still
-# blank; in a two-cell notebook the run ends (~2 s) before the lab's view even exists, so the
-# run also counts as waiting until a first view has drawn (the harness gives up after 20 s).
-_RUN_STATE_UNTIL_A_FRAME_JS = jupyter_harness._RUN_STATE_JS.replace(
-    "waitingViews: s.frameMs.filter((ms, i) => ms === null && s.visible[i]).length,",
-    "waitingViews: s.frameMs.filter((ms, i) => ms === null && s.visible[i]).length"
-    " + (s.frameMs.some((ms) => ms !== null) ? 0 : 1),")
 _STATE_JS = "() => ({ ...window.__lnhetLatency, now: performance.now() })"
 _FIND_CONTROL_JS = """
 ([label, selector]) => [...NOTEBOOK_ROOT.querySelectorAll(selector)].find(
@@ -242,16 +234,9 @@ def median_worst(values: list[float]) -> tuple[str, str]:
 
 def run_lab(page, server: JupyterServer, lab: Lab) -> dict:
     """Run the lab's notebook, then change each of its controls; what was measured."""
-    run_state_js = jupyter_harness._RUN_STATE_JS
-    if lab.has_3d:
-        if _RUN_STATE_UNTIL_A_FRAME_JS == run_state_js:
-            raise RuntimeError("jupyter_harness._RUN_STATE_JS changed: update this benchmark")
-        jupyter_harness._RUN_STATE_JS = _RUN_STATE_UNTIL_A_FRAME_JS
-    try:
-        report = run_notebook_in_lab(page, server.base_url, f"{lab.lesson}_{lab.name}.ipynb",
-                                     timeout_s=RUN_TIMEOUT_S)
-    finally:
-        jupyter_harness._RUN_STATE_JS = run_state_js
+    # In a two-cell notebook the run ends (~2 s) before the lab's view even exists.
+    report = run_notebook_in_lab(page, server.base_url, f"{lab.lesson}_{lab.name}.ipynb",
+                                 timeout_s=RUN_TIMEOUT_S, expect_view=lab.has_3d)
     found = {"lab": lab, "report": report, "controls": {}}
     if report.problems():
         found["problems"] = report.problems()

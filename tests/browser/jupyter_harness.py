@@ -546,6 +546,7 @@ def run_notebook_in_lab(
     *,
     timeout_s: float = 120,
     ui: str = "lab",
+    expect_view: bool = False,
 ) -> NotebookReport:
     """Open a notebook, run all cells and report what went wrong.
 
@@ -562,6 +563,9 @@ def run_notebook_in_lab(
     ui : {"lab", "notebook"}
         JupyterLab (``/lab/tree/...``) or Notebook 7 (``/notebooks/...``); both expose
         ``window.jupyterapp`` with the flags :class:`JupyterServer` passes.
+    expect_view : bool
+        Keep watching (up to 20 s) until a 3D view has drawn, also when none exists yet at
+        the end of the run: a short notebook can finish before its lab's view appears.
 
     Returns
     -------
@@ -612,7 +616,11 @@ def run_notebook_in_lab(
             # message, i.e. after the last queued cell: the views draw after the run, give them
             # time.
             frame_deadline = time.monotonic() + 20
-            while state["waitingViews"] and time.monotonic() < frame_deadline:
+            def waiting(state) -> bool:
+                none_drawn = all(ms is None for ms in state["frameMs"])
+                return bool(state["waitingViews"]) or (expect_view and none_drawn)
+
+            while waiting(state) and time.monotonic() < frame_deadline:
                 time.sleep(0.1)
                 state = page.evaluate(_RUN_STATE_JS)
             page.evaluate("() => window.__lnhetRun.stopWatching()")
