@@ -273,7 +273,6 @@ class MismatchLab(SavableLab, widgets.VBox):
         key = _structure_key(p)
         if self._structure is None or self._structure[0] != key:
             atoms = build_heterostructure(p.core, p.core_diameter_nm, p.shell, p.edge_nm)
-            self.structure.set_atoms(atoms)
             self._structure = (key, atoms)
         return self._structure[1]
 
@@ -311,6 +310,10 @@ class MismatchLab(SavableLab, widgets.VBox):
         set_mark_data(self._stress_marks["σ_rr"], r.strain.r_nm, r.strain.sigma_rr_gpa)
         set_mark_data(self._stress_marks["σ_θθ"], r.strain.r_nm, r.strain.sigma_tt_gpa)
         self._show_xrd(r)
+        # Last: a new structure makes the browser parse and draw thousands of atoms, which
+        # holds up every message behind it; the plots and tables go out first.
+        if self.structure.atoms is not r.atoms:
+            self.structure.set_atoms(r.atoms)
 
     def _show_xrd(self, r: MismatchResult) -> None:
         set_mark_data(self._xrd_marks["core (bulk)"], TWO_THETA_DEG, r.core_pattern)
