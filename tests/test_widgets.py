@@ -126,6 +126,39 @@ def test_pdb_records_are_fixed_width():
     assert lines[0][30:38].strip() == "0.000"
 
 
+def _pdb_by_fstrings(atoms) -> str:
+    """The PDB records written the obvious way, one f-string per atom: the reference."""
+    regions = atoms.arrays.get("region", np.full(len(atoms), "core"))
+    rows = zip(atoms.get_chemical_symbols(), regions.tolist(), atoms.positions.tolist(),
+               strict=True)
+    return "\n".join(
+        f"HETATM{(i + 1) % 100000:5d}  {el:<3} MOL {'S' if region == 'shell' else 'C'}   1    "
+        f"{x:8.3f}{y:8.3f}{z:8.3f}  1.00  0.00          {el:>2}"
+        for i, (el, region, (x, y, z)) in enumerate(rows)) + "\nEND\n"
+
+
+def test_pdb_records_equal_formatted_ones_column_for_column():
+    from ase import Atoms
+
+    rng = np.random.default_rng(7)
+    n = 100_123  # serial numbers wrap at 100000
+    scale = rng.choice([300.0, 1.0, 1e-3, 1e-4], size=(n, 3))
+    # Whole ten-thousandths avoid exact ties of "%.3f", where binary rounding decides.
+    positions = np.round(rng.uniform(-1, 1, (n, 3)) * scale, 4) + 1e-7
+    positions[:4] = [[0.0, -0.0, -1e-4], [999.999, -999.999, 12.5], [-0.5, 5.0, 50.0],
+                     [-1e-9, 1e-9, 0.0]]
+    atoms = Atoms(numbers=rng.choice([9, 11, 35, 55, 64, 82], n), positions=positions)
+    atoms.arrays["region"] = rng.choice(np.array(["core", "shell"]), n)
+    assert atoms_to_pdb(atoms) == _pdb_by_fstrings(atoms)
+
+
+def test_pdb_refuses_coordinates_it_cannot_write():
+    from ase import Atoms
+
+    with pytest.raises(ValueError, match=r"999\.999 Å"):
+        atoms_to_pdb(Atoms("H2", positions=[[0, 0, 0], [0, 0, -1000.0]]))
+
+
 def test_quiz_feedback():
     quiz = Quiz("2 + 2?", ["3", "4"], 1, "arithmetic")
     assert not quiz.choose(0)
