@@ -34,6 +34,7 @@ already built, not of the very first start.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import statistics
@@ -299,6 +300,11 @@ def print_results(results: list[dict]) -> None:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--labs", nargs="+", choices=[lab.name for lab in LABS],
+                        default=[lab.name for lab in LABS], help="labs to measure (default: all)")
+    labs = [lab for lab in LABS if lab.name in parser.parse_args().labs]
+
     if not CHROMIUM.is_file():
         sys.exit(f"{CHROMIUM} is missing: sudo apt-get install -y chromium")
     os.environ.setdefault(
@@ -318,7 +324,7 @@ def main() -> None:
             with sync_playwright() as playwright:
                 context = launch_browser(playwright, Path(scratch) / "profile")
                 try:
-                    for lab in LABS:
+                    for lab in labs:
                         server.shutdown_kernels()
                         page = context.new_page()
                         try:
