@@ -1,8 +1,9 @@
 """The parts every lab is built from: the parameter panel, bqplot helpers, the status line,
 the nglview structure view, save/load, quizzes, hidden solutions, throttling, tabs and the
-progress bar of a sweep.
+progress bar of a sweep, slow views in a worker thread.
 """
 
+from .background import LatestJob
 from .panel import ParameterPanel, param
 from .plots import decade_ticks, figure, line_figure, lines, set_mark_data
 from .quiz import Quiz
@@ -27,6 +28,7 @@ from .sweep_progress import SweepProgressBar, show_sweep_progress
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "LatestJob",
     "ParameterPanel",
     "Quiz",
     "SavableLab",
