@@ -57,7 +57,8 @@ def pair_index_matrix(n_species: int) -> np.ndarray:
     return index
 
 
-@numba.njit(parallel=True, cache=True)
+# nogil: MismatchLab computes a pattern in a worker thread while the kernel serves the controls.
+@numba.njit(parallel=True, cache=True, nogil=True)
 def _pair_histogram_chunks(x, y, z, species, segment_start, pair_index, inv_bin_width, n_bins,
                            n_pairs, n_chunks):
     n = x.shape[0]
@@ -174,7 +175,7 @@ def pair_histogram_reference(positions, species, pair_index, inv_bin_width, n_bi
     return counts.reshape(n_pairs, n_bins), offsets.reshape(n_pairs, n_bins)
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=True, nogil=True)
 def _sinc_sums(q, bin_width, counts, offsets, block):
     n_q = q.shape[0]
     n_bins, n_pairs = counts.shape

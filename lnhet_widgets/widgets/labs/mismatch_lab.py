@@ -38,6 +38,7 @@ from lnhet_widgets.core.crystal import (
 
 from ..custom.gauge import ToleranceGauge
 from ..parts._throttle import Throttle
+from ..parts.background import LatestJob
 from ..parts.panel import ParameterPanel, param
 from ..parts.plots import line_figure, set_mark_data
 from ..parts.saved import SavableLab, SaveLoadBar, check_keys, params_state, read_flag, read_params
@@ -172,6 +173,7 @@ class MismatchLab(SavableLab, widgets.VBox):
         self._debye_button = widgets.Button(description="Compute heterostructure pattern",
                                             layout={"width": "260px"})
         self._debye_button.on_click(lambda _b: self._compute_debye())
+        self._debye_job = LatestJob("MismatchLab-debye")
         # bqplot draws with negative sizes inside a hidden tab, so every figure stays visible.
         self.save_bar = SaveLoadBar(self)
         left = widgets.VBox([self.panel, self.status, self.save_bar], layout={"width": "380px"})
@@ -282,16 +284,33 @@ class MismatchLab(SavableLab, widgets.VBox):
         return 100 * intensity / intensity.max()
 
     def _compute_debye(self) -> None:
+        """Compute the heterostructure's Debye pattern (seconds for 10⁴ atoms) in a worker
+        thread, so the controls stay live; it is drawn if the structure is still the same."""
         if self.result is None:
             return
         key = ("debye", _structure_key(self.result.params))
         atoms = self.result.atoms
-        with self.status.catching(busy=f"Debye pattern of {len(atoms):,} atoms…",
-                                  done="Heterostructure pattern computed."):
-            self._patterns[key] = self._debye(atoms)
-            self.result = dataclasses.replace(self.result,
-                                              heterostructure_pattern=self._patterns[key])
-            self._show_xrd(self.result)
+        self._debye_button.disabled = True
+        self.status.show(f"Debye pattern of {len(atoms):,} atoms… (the controls stay live)",
+                         "busy")
+        self._debye_job.submit(lambda: self._debye(atoms),
+                               lambda pattern: self._show_debye(key, pattern),
+                               self._debye_failed)
+
+    def _show_debye(self, key: tuple, pattern: np.ndarray) -> None:
+        self._patterns[key] = pattern
+        r = self.result
+        if r is None or ("debye", _structure_key(r.params)) != key:
+            # The structure changed meanwhile: the pattern waits in the cache until it is back.
+            self._debye_button.disabled = False
+            return
+        self.result = dataclasses.replace(r, heterostructure_pattern=pattern)
+        self._show_xrd(self.result)
+        self.status.show("Heterostructure pattern computed.", "ok")
+
+    def _debye_failed(self, error: Exception) -> None:
+        self._debye_button.disabled = False
+        self.status.error(f"Debye pattern failed: {error}")
 
     def _show(self, r: MismatchResult) -> None:
         p = r.params
