@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 
 import ipywidgets as widgets
+
+from .progress_beacon import ProgressBeacon
 
 __all__ = ["Quiz"]
 
@@ -19,8 +23,23 @@ _WRAP_OPTIONS_CSS = """<style>
 </style>"""
 
 
+def plain_text(markup: str) -> str:
+    """``markup`` without its HTML tags and entities, on one line.
+
+    Examples
+    --------
+    >>> plain_text("Which <i>misfit</i> is   largest &amp; why?")
+    'Which misfit is largest & why?'
+    """
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", markup)).split())
+
+
 class Quiz(widgets.VBox):
     """A multiple-choice question that says at once whether the answer is right, and why.
+
+    Each judged answer is also reported, with the question as plain text, to the JupyterLab
+    course extension (through an invisible :class:`ProgressBeacon`), which keeps the
+    student's progress in the lesson.
 
     Parameters
     ----------
@@ -50,9 +69,11 @@ class Quiz(widgets.VBox):
         self.choices = widgets.RadioButtons(options=list(options), value=None,
                                             layout={"width": "auto"})
         self.feedback = widgets.HTML()
+        self.key = plain_text(question)
+        self.beacon = ProgressBeacon()
         self.choices.observe(lambda change: self._judge(change.new), names="value")
         super().__init__([widgets.HTML(_WRAP_OPTIONS_CSS + f"<b>{question}</b>"), self.choices,
-                          self.feedback])
+                          self.feedback, self.beacon])
         self.add_class("lnhet-quiz")
 
     def choose(self, index: int) -> bool:
@@ -68,3 +89,4 @@ class Quiz(widgets.VBox):
         verdict = ("<span style='color:#2b7a3d'>✓ Right.</span>" if right
                    else "<span style='color:#b00020'>✗ Not quite — try again.</span>")
         self.feedback.value = f"{verdict} {self.explanation if right else ''}"
+        self.beacon.report_quiz(self.key, correct=right)
