@@ -351,3 +351,17 @@ print(json.dumps([item.data for item in shown]))
         '<details class="lnhet-task" data-lnhet-task="Task &lt;1&gt; [4ddc9aa9]">')
     assert with_cell.endswith("<summary><b>Task &lt;1&gt;</b></summary><pre>42\n</pre></details>")
     assert without.startswith('<details class="lnhet-task" data-lnhet-task="Task &lt;1&gt;">')
+
+
+def test_binder_starts_with_the_course_where_the_sidebar_looks():
+    post_build = (ROOT / "binder" / "postBuild").read_text(encoding="utf-8").splitlines()
+
+    def line_of(start):
+        return [i for i, line in enumerate(post_build) if line.startswith(start)]
+
+    [copy] = line_of("python -m lnhet_widgets.course copy ")
+    assert post_build[copy].split()[-1] == MANIFEST["course_dir"]
+    # Under `set -e`, after the package (which holds the lessons) is installed.
+    assert line_of("set -e")[0] < line_of("python -m pip install")[0] < copy
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"urlpath=lab/tree/{MANIFEST['course_dir']}/{FILES[0]}" in readme
