@@ -38,6 +38,7 @@ from lnhet_widgets.core.growth import CoatingMap, GrowthParams, GrowthResult, si
 
 from ..parts._tabs import hold_selected_page
 from ..parts._throttle import Throttle
+from ..parts.background import LatestJob
 from ..parts.panel import ParameterPanel
 from ..parts.saved import (
     SavableLab,
@@ -200,8 +201,10 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
         self.summary = widgets.HTML()
         self.structure = StructureView(height_px=380)
         self.structure_caption = widgets.HTML()
-        self._view: ViewGeometry | None = None
+        self._view: ViewGeometry | None = None  # what the 3D model shows
+        self._view_requested: ViewGeometry | None = None  # what it will show once built
         self._view_cores_drawn = 0
+        self._structure_job = LatestJob("GrowthLab-structure")
         self._compute_s = math.nan
         self._build_map_page()
 
@@ -408,11 +411,23 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
     def _show_structure(self, r: GrowthResult) -> None:
         geometry = view_geometry(r, VIEW_EDGE_CAP_NM)
         if geometry.kind == "none":
+            self._structure_job.cancel()
+            self._view_requested = self._view
             self.structure_caption.value = ("<b>No particles formed</b> — the 3D view still "
                                             "shows the previous model.")
             return
-        if not geometry.close_to(self._view):
-            atoms, drawn = build_view_atoms(r, geometry, VIEW_EDGE_CAP_NM, self._seed)
-            self.structure.set_atoms(atoms)
-            self._view, self._view_cores_drawn = geometry, drawn
-        self.structure_caption.value = structure_html(self._view, self._view_cores_drawn)
+        if geometry.close_to(self._view_requested):
+            return
+        # Building ~50,000 atoms takes ~0.1 s: in a worker thread, so a drag stays live and
+        # only the model of its last value is drawn.
+        self._view_requested = geometry
+        seed = self._seed
+        self._structure_job.submit(
+            lambda: build_view_atoms(r, geometry, VIEW_EDGE_CAP_NM, seed),
+            lambda built: self._draw_structure(geometry, *built),
+            lambda error: self.status.error(f"3D model failed: {error}"))
+
+    def _draw_structure(self, geometry: ViewGeometry, atoms, cores_drawn: int) -> None:
+        self.structure.set_atoms(atoms)
+        self._view, self._view_cores_drawn = geometry, cores_drawn
+        self.structure_caption.value = structure_html(geometry, cores_drawn)
