@@ -24,6 +24,7 @@ import numpy as np
 from lnhet_widgets.core.growth import CoatingMap, GrowthParams, check_map_grid, coating_map
 from lnhet_widgets.core.sweeps import estimate_seconds
 
+from ..parts.background import LatestJob
 from ..parts.plots import PALETTE, set_mark_data
 from ..parts.saved import check_keys, read_choice, read_number
 from .growth_plots import LIMIT_DIAMETER_NM
@@ -115,6 +116,7 @@ class CoatingMapTab:
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True,
                                           layout={"width": "90px"})
         self.run_button.on_click(self._on_run_clicked)
+        self._estimate_job = LatestJob("GrowthLab-map-estimate")
         self.stop_button.on_click(lambda _b: self.stop_coating_map())
         self.map_progress = widgets.IntProgress(value=0, min=0, max=1,
                                                 layout={"width": "320px"})
@@ -222,11 +224,36 @@ class CoatingMapTab:
         set_mark_data(self._map_here, [p.core_diameter_nm], [p.temperature_c])
 
     def _on_run_clicked(self, _button) -> None:
+        request = None
         try:
             with self.status.catching():
-                self.run_coating_map(confirm=True)
+                request = self._map_request()
         except Exception:
             _log.exception("GrowthLab: could not start the coating map")
+        if request is None:
+            return  # the status line says why
+        # Timing one cell can take seconds for a large cell: in a worker thread, so the lab
+        # stays live; the map starts (or asks) once the estimate is known.
+        workers = self._map_workers()
+        self.run_button.disabled = True
+        self.map_label.value = "Coating map: estimating its time…"
+        self._estimate_job.submit(lambda: self._estimate_map_s(*request, workers),
+                                  lambda seconds: self._start_clicked_map(seconds, workers,
+                                                                          request),
+                                  self._map_not_started)
+
+    def _start_clicked_map(self, seconds: float, workers: int, request: tuple) -> None:
+        self.run_button.disabled = False
+        try:
+            with self.status.catching():
+                self._confirm_or_start(seconds, workers, request)
+        except Exception:
+            _log.exception("GrowthLab: could not start the coating map")
+
+    def _map_not_started(self, error: Exception) -> None:
+        self.run_button.disabled = False
+        self.map_label.value = "Coating map: not started."
+        self.status.error(f"Coating map not started: {error}")
 
     def _on_run_anyway(self, _button) -> None:
         pending = self._pending_map
@@ -295,6 +322,15 @@ class CoatingMapTab:
         >>> m.complete, lab.map_label.value.startswith("Coating map: 4/4 cells")
         (True, True)
         """
+        request = self._map_request(core_diameters_nm, temperatures_c)
+        if confirm:
+            workers = self._map_workers()
+            return self._confirm_or_start(self._estimate_map_s(*request, workers), workers,
+                                          request, wait=wait)
+        return self._start_map(*request, wait=wait)
+
+    def _map_request(self, core_diameters_nm=None, temperatures_c=None) -> tuple:
+        """(params, diameters, temperatures) of a map, every grid value checked."""
         self._check_no_map_running()
         default_d, default_t = self._map_grid()
         diameters = _axis("core_diameters_nm", default_d if core_diameters_nm is None
@@ -306,13 +342,14 @@ class CoatingMapTab:
         # Validate every grid value here, in the caller's thread, so the error reaches it.
         check_map_grid(diameters, temperatures, params)
         self._cancel_confirmation()
-        if confirm:
-            workers = self._map_workers()
-            seconds = self._estimate_map_s(params, diameters, temperatures, workers)
-            if seconds > self.map_confirm_s:
-                self._ask_to_confirm(seconds, workers, (params, diameters, temperatures))
-                return None
-        return self._start_map(params, diameters, temperatures, wait=wait)
+        return params, diameters, temperatures
+
+    def _confirm_or_start(self, seconds: float, workers: int, request: tuple, *,
+                          wait: bool = False) -> CoatingMap | None:
+        if seconds > self.map_confirm_s:
+            self._ask_to_confirm(seconds, workers, request)
+            return None
+        return self._start_map(*request, wait=wait)
 
     def _check_no_map_running(self) -> None:
         if self._map_thread is not None and self._map_thread.is_alive():
