@@ -60,7 +60,9 @@ numbers separated by semicolons): '1;oops'
 """
 
 from .errors import DataFileError
+from .paper_facts import PaperFact, paper_fact, paper_facts
 from .reading import MAX_BYTES, read_table
 from .table import MeasuredTable
 
-__all__ = ["MAX_BYTES", "DataFileError", "MeasuredTable", "read_table"]
+__all__ = ["MAX_BYTES", "DataFileError", "MeasuredTable", "PaperFact", "paper_fact",
+           "paper_facts", "read_table"]
