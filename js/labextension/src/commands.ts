@@ -1,0 +1,95 @@
+/**
+ * The course commands, their command-palette entries and the launcher cards.
+ */
+
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
+import { LabIcon } from '@jupyterlab/ui-components';
+
+import { CourseActions } from './actions';
+
+export const CommandIds = {
+  openLesson: 'lnhet-course:open-lesson',
+  resetLesson: 'lnhet-course:reset-lesson',
+  copyCourse: 'lnhet-course:copy-course',
+  exportProgress: 'lnhet-course:export-progress',
+  newLab: 'lnhet-course:new-lab',
+  showSidebar: 'lnhet-course:show-sidebar'
+} as const;
+
+const PALETTE_CATEGORY = 'Course';
+
+function exportFormat(value: unknown): 'csv' | 'json' {
+  if (value !== 'csv' && value !== 'json') {
+    throw new Error(`export format must be "csv" or "json", got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function addCommands(
+  app: JupyterFrontEnd,
+  actions: CourseActions,
+  icon: LabIcon,
+  sidebarId: string,
+  palette: ICommandPalette | null,
+  launcher: ILauncher | null
+): void {
+  const { commands } = app;
+  const { course } = actions;
+  const lessonTitle = (args: Record<string, unknown>) =>
+    course.lessons.find(lesson => lesson.id === args.lesson)?.title ?? 'a lesson';
+  const lab = (args: Record<string, unknown>) => course.labs.find(item => item.id === args.lab);
+
+  commands.addCommand(CommandIds.openLesson, {
+    label: args => `Open lesson: ${lessonTitle(args)}`,
+    execute: args => actions.openLesson(String(args.lesson))
+  });
+  commands.addCommand(CommandIds.resetLesson, {
+    label: args => `Reset lesson: ${lessonTitle(args)}…`,
+    execute: args => actions.resetLesson(String(args.lesson))
+  });
+  commands.addCommand(CommandIds.copyCourse, {
+    label: 'Copy the course into the course folder',
+    execute: () => actions.copyCourse()
+  });
+  commands.addCommand(CommandIds.exportProgress, {
+    label: args => `Export course progress as ${args.format === 'json' ? 'JSON' : 'CSV'}`,
+    execute: args => actions.exportProgress(exportFormat(args.format))
+  });
+  commands.addCommand(CommandIds.newLab, {
+    label: args => lab(args)?.label ?? 'New lab',
+    caption: args => lab(args)?.caption ?? '',
+    icon,
+    execute: args => actions.newLab(String(args.lab))
+  });
+  commands.addCommand(CommandIds.showSidebar, {
+    label: 'Show the course',
+    execute: () => app.shell.activateById(sidebarId)
+  });
+
+  if (palette) {
+    const category = PALETTE_CATEGORY;
+    palette.addItem({ command: CommandIds.showSidebar, category });
+    palette.addItem({ command: CommandIds.copyCourse, category });
+    for (const format of ['csv', 'json']) {
+      palette.addItem({ command: CommandIds.exportProgress, args: { format }, category });
+    }
+    for (const lesson of course.lessons) {
+      palette.addItem({ command: CommandIds.openLesson, args: { lesson: lesson.id }, category });
+    }
+    for (const lesson of course.lessons) {
+      palette.addItem({ command: CommandIds.resetLesson, args: { lesson: lesson.id }, category });
+    }
+  }
+  if (launcher) {
+    course.labs.forEach((item, rank) =>
+      launcher.add({
+        command: CommandIds.newLab,
+        args: { lab: item.id },
+        category: course.title,
+        rank
+      })
+    );
+  }
+}
