@@ -80,3 +80,26 @@ def test_the_interval_follows_a_slow_model(monkeypatch):
         assert gaps and min(gaps) >= 0.15  # 0.08 s of work, then 0.08 s before the next
 
     _run(scenario())
+
+
+def test_one_slow_call_does_not_hold_the_next_change_back_for_long(monkeypatch):
+    async def scenario():
+        monkeypatch.setattr(_throttle, "_kernel_loop", asyncio.get_running_loop)
+        monkeypatch.setattr(_throttle, "_MAX_INTERVAL_S", 0.1)
+        loop = asyncio.get_running_loop()
+        times, durations = [], iter([0.4, 0.0, 0.0])
+
+        def model():  # the first call compiles (0.4 s), the others are quick
+            times.append(loop.time())
+            deadline = loop.time() + next(durations)
+            while loop.time() < deadline:
+                pass
+
+        throttle = Throttle(model, interval_s=0.01)
+        throttle.trigger()
+        throttle.trigger()  # during the interval: once at its end
+        await asyncio.sleep(0.3)
+        assert len(times) == 2
+        assert times[1] - times[0] < 0.4 + 0.2  # not 0.4 s of wait after 0.4 s of work
+
+    _run(scenario())

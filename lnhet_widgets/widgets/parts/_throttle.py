@@ -7,6 +7,8 @@ import asyncio
 import time
 from collections.abc import Callable
 
+_MAX_INTERVAL_S = 1.0
+
 
 def _kernel_loop() -> asyncio.AbstractEventLoop | None:
     """The running event loop when called inside an IPython kernel, else None."""
@@ -24,8 +26,8 @@ class Throttle:
     """Call ``func`` at once for a change after a pause, then at most once per interval while
     changes keep coming, and once more after the last of them.
 
-    The interval is ``interval_s`` or the time ``func`` itself took, whichever is longer: a
-    drag is redrawn as fast as the model can follow, never queued behind itself. ``func``
+    The interval is ``interval_s`` or the time ``func`` itself took (at most 1 s), whichever is
+    longer: a drag is redrawn as fast as the model can follow, never queued behind itself. ``func``
     reads the controls when it runs, so the last call shows the last value and no older result
     is drawn after a newer one.
 
@@ -70,4 +72,6 @@ class Throttle:
             self.func()
         finally:
             took = time.perf_counter() - start
-            self._ready_at = loop.time() + max(self.interval_s, took)
+            # Capped: one slow call (numba compiling on first use, seconds) must not hold the
+            # next change back for as long.
+            self._ready_at = loop.time() + max(self.interval_s, min(took, _MAX_INTERVAL_S))
