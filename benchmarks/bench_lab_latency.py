@@ -13,9 +13,11 @@ times, with a pause of at least 1 s (and until the plots are quiet) between chan
 Prints the machine, then
 
 (a) control to redraw, per lab and control, in ms: from the input event (``timeStamp`` of the
-    Enter keydown in the slider's readout box after typing a value, or of the ``change`` event
-    of a dropdown) to the first change of a ``d`` attribute (or of the children) of a bqplot
-    mark path in the notebook, seen by a MutationObserver (``performance.now()`` in the page);
+    Enter keydown in the slider's readout box after typing a value, of the ``change`` event
+    of a dropdown, of the click on a toggle button, or of the arrow-key keydown on a
+    selection slider's handle, after opening the control's tab) to the first change of a
+    ``d`` attribute (or of the children) of a bqplot mark path in the notebook, seen by a
+    MutationObserver (``performance.now()`` in the page);
     "settled" is the last such change before the plots were quiet for 0.5 s. Median and worst
     of the ten changes; a change with no redraw within 10 s counts as missed;
 (b) first 3D frame per lesson, in s: when nglview's canvas first shows a structure (the
@@ -63,17 +65,21 @@ CHANGES = 10
 PAUSE_S = 1.0  # at least this long between two changes
 QUIET_S = 0.5  # and the plots unchanged for this long
 REDRAW_TIMEOUT_S = 10.0
+NOTEBOOK_TAB = ".jp-Notebook .lm-TabBar-tab"
 RUN_TIMEOUT_S = 240
 
 
 @dataclass(frozen=True)
 class Control:
     """A control of a lab to change: found by the start of its label; ``values`` are typed
-    into a slider's readout or selected in a dropdown, one per change."""
+    into a slider's readout, selected in a dropdown, clicked among toggle buttons, or pressed
+    as keys on a slider's handle (a selection slider has no readout to type into), one per
+    change."""
 
     label: str
-    kind: str  # "slider" or "dropdown"
+    kind: str  # "slider", "dropdown", "buttons" (toggle buttons) or "keys" (on a slider)
     values: tuple[str, ...]
+    tab: str = ""  # the lab's tab to open first (its plots are drawn only while it is open)
 
 
 @dataclass(frozen=True)
@@ -105,11 +111,16 @@ LABS = (
         (Control("Core diameter", "slider",
                  ("6", "8", "7", "9", "6.5", "8.5", "7.2", "9.5", "6.8", "7.6")),)),
     Lab("03", "AnnealingLab", "from lnhet_widgets.widgets import AnnealingLab",
-        "lab = AnnealingLab()\nlab"),
+        "lab = AnnealingLab()\nlab",
+        (Control("Snapshot", "keys", ("ArrowLeft", "ArrowRight") * 5, tab="Profiles"),)),
     Lab("04", "TransferLab", "from lnhet_widgets.widgets import TransferLab",
         "lab = TransferLab()\nlab",
         (Control("CW power", "slider",
                  ("100", "1000", "30", "3000", "10", "1e4", "300", "3", "3e4", "10")),),
+        has_3d=False),
+    Lab("05", "AnalysisLab", "from lnhet_widgets.widgets import AnalysisLab",
+        "lab = AnalysisLab()\nlab",
+        (Control("Exponentials", "buttons", ("1", "2", "3", "2") * 2 + ("1", "2")),),
         has_3d=False),
 )
 
@@ -120,12 +131,14 @@ _WATCH_JS = """
   const s = { input: null, marks: [] };
   window.__lnhetLatency = s;
   const onInput = (e) => {
-    if (e.type === "keydown" && e.key !== "Enter") return;
+    if (e.type === "keydown" && !["Enter", "ArrowLeft", "ArrowRight"].includes(e.key)) return;
     s.input = e.timeStamp;
     s.marks = [];
   };
   node.addEventListener("keydown", onInput, true);
   node.addEventListener("change", onInput, true);
+  node.addEventListener("click", (e) => e.target.closest(".widget-toggle-button") && onInput(e),
+                        true);
   new MutationObserver((records) => {
     if (s.input === null) return;
     const now = performance.now();
@@ -185,17 +198,31 @@ def kernel_prints(page) -> str:
 
 
 def change_control(page, control: Control, value: str) -> None:
-    """Type ``value`` into the slider's readout and press Enter, or select it in the dropdown."""
-    selector = ".widget-slider" if control.kind == "slider" else ".widget-dropdown"
+    """Type ``value`` into the slider's readout and press Enter, select it in the dropdown, or
+    press it as a key on the slider's handle."""
+    selector = {"dropdown": ".widget-dropdown", "buttons": ".widget-toggle-buttons"}.get(
+        control.kind, ".widget-slider")
     box = page.evaluate_handle(_FIND_CONTROL_JS, [control.label, selector]).as_element()
     if box is None:
         raise RuntimeError(f"no {control.kind} labelled {control.label!r} in the notebook")
     if control.kind == "dropdown":
         box.query_selector("select").select_option(value)
         return
+    if control.kind == "buttons":
+        box.query_selector(f".widget-toggle-button >> text='{value}'").click()
+        return
+    if control.kind == "keys":
+        box.query_selector(".noUi-handle").press(value)
+        return
     readout = box.query_selector(".widget-readout")
     readout.evaluate("(el, v) => { el.textContent = v; el.focus(); }", value)
     readout.press("Enter")
+
+
+def open_tab(page, title: str) -> None:
+    """Open the lab's tab ``title`` and give its plots a moment to draw."""
+    page.locator(f"{NOTEBOOK_TAB} >> text='{title}'").first.click()
+    page.wait_for_timeout(2000)
 
 
 def measure_control(page, control: Control) -> list[tuple[float, float] | None]:
@@ -251,6 +278,8 @@ def run_lab(page, server: JupyterServer, lab: Lab) -> dict:
     page.evaluate(_WATCH_JS, [BQPLOT_MARK])
     for control in lab.controls:
         try:
+            if control.tab:
+                open_tab(page, control.tab)
             found["controls"][control.label] = measure_control(page, control)
         except Exception as error:  # report it and go on with the other labs
             found.setdefault("problems", []).append(f"{control.label}: {error}")
