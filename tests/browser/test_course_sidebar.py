@@ -202,6 +202,39 @@ def test_a_quiz_answer_is_kept_across_a_reload(session):
     session.assert_no_javascript_errors()
 
 
+def test_opening_a_task_answer_counts_as_a_task_opened(session):
+    page, server = session.page, session.server
+    lesson = "05_analysing_measurements"
+    page.click(f"{lesson_row(lesson)} .lnhet-Lesson-open")
+    wait_for_current_path(page, f"{COURSE_DIR}/{lesson}.ipynb")
+    wait_for_idle_kernel(page)
+    # A task of the lesson's kind, in a cell of its own above the lesson (not saved).
+    page.evaluate(
+        """async () => {
+          const panel = jupyterapp.shell.currentWidget;
+          panel.content.activeCellIndex = 0;
+          await jupyterapp.commands.execute('notebook:insert-cell-above');
+          await jupyterapp.commands.execute('notebook:change-cell-to-code');
+          panel.content.activeCell.model.sharedModel.setSource(
+            'from lnhet_widgets.widgets import hidden_answer\\n\\n'
+            + 'with hidden_answer():\\n    print(6 * 7)');
+          await jupyterapp.commands.execute('notebook:run-cell');
+        }"""
+    )
+    summary = page.locator(
+        ".jp-NotebookPanel:not(.lm-mod-hidden) details.lnhet-task summary").first
+    summary.wait_for(timeout=60_000)
+    summary.click()
+    saved = wait_for_saved_progress(server, lambda p: p.get(lesson, {}).get("tasks"))
+    (key,) = saved[lesson]["tasks"]
+    cell_id = page.evaluate("() => jupyterapp.shell.currentWidget.content.widgets[0].model.id")
+    assert key == f"Computed answer (click to open) [{cell_id}]"
+    row = {row["id"]: row for row in lessons_in_sidebar(page)}[lesson]
+    assert row["status"] == "in progress"
+    assert row["done"].endswith("1 of 6 tasks opened"), row
+    session.assert_no_javascript_errors()
+
+
 def test_reset_lesson_restores_the_original_and_keeps_a_backup(session):
     page, server = session.page, session.server
     path = f"{COURSE_DIR}/{QUIZ_LESSON}.ipynb"

@@ -14,12 +14,18 @@ import { ProgressStore } from './store';
 /** Class of the `<details>` that `hidden_answer` emits. */
 const TASK_CLASS = 'lnhet-task';
 
-function taskKey(details: HTMLDetailsElement): string {
-  // Outputs of a notebook loaded from disk are sanitized, which drops data-* attributes;
-  // the summary shows the same title.
-  return (
-    details.dataset.lnhetTask ?? details.querySelector('summary')?.textContent?.trim() ?? ''
-  );
+/**
+ * The task's key: `data-lnhet-task` as `hidden_answer` wrote it (its title and cell id).
+ * Outputs of an untrusted notebook are sanitized, which drops data-* attributes; the key is
+ * then rebuilt the same way from the summary and the id of the cell that holds the output.
+ */
+function taskKey(panel: NotebookPanel, details: HTMLDetailsElement): string {
+  if (details.dataset.lnhetTask) {
+    return details.dataset.lnhetTask;
+  }
+  const title = details.querySelector('summary')?.textContent?.trim() ?? '';
+  const cell = panel.content.widgets.find(widget => widget.node.contains(details));
+  return title && cell ? `${title} [${cell.model.id}]` : title;
 }
 
 function watchPanel(panel: NotebookPanel, course: ICourseManifest, store: ProgressStore) {
@@ -49,7 +55,7 @@ function watchPanel(panel: NotebookPanel, course: ICourseManifest, store: Progre
     ) {
       return;
     }
-    const key = taskKey(details);
+    const key = taskKey(panel, details);
     const target = lesson();
     if (key && target) {
       void store.update(progress => recordTask(progress, target.id, key));
