@@ -115,7 +115,8 @@ def test_the_course_cli_copies_the_lessons_and_keeps_an_edit(installed):
     again = json.loads(run([python, "-m", "lnhet_widgets.course", "copy", course, "--json"],
                            env=env).splitlines()[-1])
     assert [entry["file"] for entry in again["backups"]] == ["01_lattice_mismatch.ipynb"]
-    assert "My lattice" in Path(again["backups"][0]["backup"]).read_text("utf-8")
+    # The backup is named relative to the course folder, beside the lesson.
+    assert "My lattice" in (course / again["backups"][0]["backup"]).read_text("utf-8")
 
     not_a_folder = tmp / "a-file"
     not_a_folder.write_text("x")
