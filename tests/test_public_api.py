@@ -29,7 +29,8 @@ CORE_NAMES = (
 
 WIDGETS_NAMES = (
     "AnalysisLab", "AnnealingLab", "EnergyLevelDiagram", "GrowthLab", "LatticeSliceAnimation",
-    "MismatchLab", "MismatchParams", "MismatchResult", "ParameterPanel", "Quiz", "SavableLab",
+    "MismatchLab", "MismatchParams", "MismatchResult", "NumericQuiz", "ParameterPanel", "Quiz",
+    "SavableLab",
     "SaveLoadBar", "StatusLine", "StructureView", "ToleranceGauge", "TransferLab",
     "hidden_answer", "param",
 )

@@ -27,6 +27,7 @@ from .labs import (
     TransferLab,
 )
 from .parts import (
+    NumericQuiz,
     ParameterPanel,
     Quiz,
     SavableLab,
@@ -51,6 +52,7 @@ __all__ = [
     "MismatchLab",
     "MismatchParams",
     "MismatchResult",
+    "NumericQuiz",
     "ParameterPanel",
     "Quiz",
     "SavableLab",

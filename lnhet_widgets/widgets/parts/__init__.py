@@ -6,7 +6,7 @@ progress bar of a sweep, slow views in a worker thread.
 from .background import LatestJob
 from .panel import ParameterPanel, param
 from .plots import decade_ticks, figure, line_figure, lines, set_mark_data
-from .quiz import Quiz
+from .quiz import NumericQuiz, Quiz, student_id
 from .saved import (
     FORMAT,
     FORMAT_VERSION,
@@ -29,6 +29,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "LatestJob",
+    "NumericQuiz",
     "ParameterPanel",
     "Quiz",
     "SavableLab",
@@ -51,4 +52,5 @@ __all__ = [
     "read_params",
     "set_mark_data",
     "show_sweep_progress",
+    "student_id",
 ]
