@@ -152,36 +152,34 @@ def _code_units(source: str) -> list[str]:
     return units
 
 
-def _clause_after(text: str, start: int) -> str:
-    depth, end = 0, min(len(text), start + MAX_CLAUSE)
-    for i in range(start, end):
-        ch = text[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth < 0:
-                return text[start:i]
-        elif CLAUSE_END.match(text, i) and not text.startswith("..", i):
-            return text[start:i]
-    return text[start:end]
+def _forward_end(text: str, i: int) -> bool:
+    return bool(CLAUSE_END.match(text, i)) and not text.startswith("..", i)
 
 
-def _clause_before(text: str, stop: int) -> str:
-    # Back to the start of the sentence or to an unbalanced "(", ";" or "|"; a parenthesis
-    # inside the clause is read as part of it.
-    depth, start = 0, max(0, stop - MAX_CLAUSE)
-    for i in range(stop - 1, start - 1, -1):
-        ch = text[i]
-        if ch == ")":
+def _backward_end(text: str, i: int) -> bool:
+    return text[i] in ";|" or (text[i] == "." and text[i + 1:i + 2] == " ")
+
+
+def _clause(text: str, start: int, step: int) -> str:
+    """The clause from ``start`` forward (``step`` 1) or backward (−1), by the module's rule;
+    a balanced parenthesis inside it belongs to it, an unbalanced one ends it."""
+    inner, outer = ("(", ")") if step > 0 else (")", "(")
+    ends = _forward_end if step > 0 else _backward_end
+    positions = (range(start, min(len(text), start + MAX_CLAUSE)) if step > 0
+                 else range(start - 1, max(0, start - MAX_CLAUSE) - 1, -1))
+    depth, stop = 0, positions.stop
+    for i in positions:
+        if text[i] == inner:
             depth += 1
-        elif ch == "(":
+        elif text[i] == outer:
+            if depth == 0:
+                stop = i
+                break
             depth -= 1
-            if depth < 0:
-                return text[i + 1:stop]
-        elif ch in ";|" or (ch == "." and text[i + 1:i + 2] == " "):
-            return text[i + 1:stop]
-    return text[start:stop]
+        elif ends(text, i):
+            stop = i
+            break
+    return text[start:stop] if step > 0 else text[stop + 1:start]
 
 
 def _numbers(clause: str) -> list[str]:
@@ -201,11 +199,11 @@ def _credits_in_line(line: str, own_paper: str) -> list[tuple[str, str]]:
         paper = (mark.group(1) or own_paper).upper()
         forward = FORWARD.match(line, mark.end())
         if forward:
-            out.append((paper, _clause_after(line, forward.end())))
+            out.append((paper, _clause(line, forward.end(), 1)))
         if line[mark.end():mark.end() + 1] == ")" and line[mark.start() - 1:mark.start()] == "(":
-            out.append((paper, _clause_before(line, mark.start() - 1)))
+            out.append((paper, _clause(line, mark.start() - 1, -1)))
         elif line[max(0, mark.start() - 6):mark.start()].lower() == "as in ":
-            out.append((paper, _clause_before(line, mark.start() - 6)))
+            out.append((paper, _clause(line, mark.start() - 6, -1)))
     return out
 
 
