@@ -7,8 +7,9 @@ Two checks:
    and contains the fact's value. The papers' text is not shipped with the package; it is read
    from ``$LNHET_PAPERS_DIR`` or ``../shared/papers`` next to the repository (P1 = ``000_*.txt``,
    P2 = ``004_*.txt``), and the check is skipped where neither exists.
-2. **The lessons against the table.** Every notebook of the course is scanned for numbers
-   credited to a paper, and each must equal a value (or spread) of one of that paper's facts.
+2. **The lessons against the table.** Every notebook of the course, and the text of the labs
+   (``lnhet_widgets/widgets``: strings and comments), is scanned for numbers credited to a
+   paper, and each must equal a value (or spread) of one of that paper's facts.
 
 How a number is credited to a paper (the rule of check 2)
 ---------------------------------------------------------
@@ -192,10 +193,13 @@ def _numbers(clause: str) -> list[str]:
     return found
 
 
-def _credits_in_line(line: str, own_paper: str) -> list[tuple[str, str]]:
-    """(paper, clause) pairs of one sentence, string or comment by the rule above."""
+def _credits_in_line(line: str, own_paper: str | None) -> list[tuple[str, str]]:
+    """(paper, clause) pairs of one sentence, string or comment by the rule above; without
+    ``own_paper`` "the paper" credits nothing."""
     out = []
     for mark in MARK.finditer(line):
+        if not (mark.group(1) or own_paper):
+            continue
         paper = (mark.group(1) or own_paper).upper()
         forward = FORWARD.match(line, mark.end())
         if forward:
@@ -260,6 +264,18 @@ def test_numbers_credited_to_a_paper_are_in_the_table(path):
     wrong = [str(c) for c in lesson_credits(path) if not _agrees(c.number, c.paper)]
     assert not wrong, "numbers credited to a paper that its table lacks or contradicts:\n" + \
         "\n".join(wrong)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "lnhet_widgets" / "widgets").rglob("*.py")),
+                         ids=lambda p: p.stem)
+def test_numbers_the_widgets_credit_to_a_paper_are_in_the_table(path):
+    # The labs' labels, notes and messages that the lessons show, by the same rule; a widget
+    # serves both papers, so "the paper" credits nothing here.
+    units = _code_units(path.read_text(encoding="utf-8"))
+    wrong = [f"{path.name}: {number} credited to {paper} in {clause.strip()!r}"
+             for unit in units for paper, clause in _credits_in_line(" ".join(unit.split()), None)
+             for number in _numbers(clause) if not _agrees(number, paper)]
+    assert not wrong, "\n".join(wrong)
 
 
 def test_the_rule_finds_credits_in_every_form():
