@@ -180,6 +180,11 @@ def rate_system(p: TransferParams, excitation_nm: float,
                 levels_a = YB_LEVELS if et.acceptor == "Yb" else TM_LEVELS
                 if et.strength_avg_s is not None:
                     wd = wa = et.strength_avg_s
+                elif et.multipolarity != 6:
+                    raise ValueError(f"energy transfer {et.name}: the average model's lattice "
+                                     f"sum is dipole–dipole (6), got multipolarity "
+                                     f"{et.multipolarity}; give strength_avg_s, or solve it "
+                                     "ion by ion (lnhet_widgets.core.ions)")
                 else:
                     # Π_DA is split over acceptor classes by their share, and over donor
                     # classes in proportion to their number

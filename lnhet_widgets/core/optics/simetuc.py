@@ -14,7 +14,9 @@ simetuc                          :class:`TransferParams`
 ``sensitizer_decay: ES`` (s)     ``yb_lifetime_s``
 ``activator_decay`` (s)          ``tm_lifetimes_s``
 ``activator_branching_ratios``   ``tm_branching`` (``"3H5->3F4: 0.4"``)
-``energy_transfer``              ``energy_transfer`` (:class:`EnergyTransfer`)
+``energy_transfer``              ``energy_transfer`` (:class:`EnergyTransfer`, with its
+                                 ``multipolarity``)
+``energy_transfer``: Yb→Yb       ``yb_migration_a6_s`` (0 when the file has none)
 Yb pump: ``pump_rate`` (cm²/J)   ``yb_cross_section_cm2`` = pump_rate · hc / 980 nm
 Yb pump: ``degeneracy``          ``yb_degeneracy_ratio``
 ===============================  ==================================================
@@ -28,16 +30,22 @@ sweeps, optimisation and simulation settings are not read. The sensitizer must b
 activator Tm, with Tm's ground state 3H6; other ions, and states a section uses that
 ``states`` does not declare, raise ``ValueError``.
 
-Energy transfer: simetuc's microscopic ``strength`` C (s⁻¹ Å⁶, rate C/r⁶) goes through the
-mean-field lattice sum of :mod:`~lnhet_widgets.core.optics.rate_equations` (rate per donor
-C · L · Π_DA / N_D). When a process also gives ``strength_avg`` (s⁻¹), the coefficient simetuc
-uses in its average rate equations, that value is the coefficient of both the donor's and
-the acceptor's term instead, as in simetuc's average mode.
+Energy transfer: simetuc's microscopic ``strength`` C (s⁻¹ Å^s, rate C/r^s) and its
+``multipolarity`` s are kept on each :class:`EnergyTransfer`; the per-ion model
+(:mod:`lnhet_widgets.core.ions`) uses them pair by pair. In the average model the strength
+goes through the mean-field lattice sum of :mod:`~lnhet_widgets.core.optics.rate_equations`
+(rate per donor C · L · Π_DA / N_D). When a process also gives ``strength_avg`` (s⁻¹), the
+coefficient simetuc uses in its average rate equations, that value is the coefficient of both
+the donor's and the acceptor's term instead, as in simetuc's average mode. That lattice sum
+is dipole–dipole, so a process of multipolarity 8 or 10 without ``strength_avg`` is an error
+unless the file is read ``for_ions=True`` (for the per-ion model, which takes every
+multipolarity).
 
 Dropped, each with a warning: Tm levels the model lacks (simetuc's ³P0) with the decays,
 branching ratios and processes that involve them; cooperative (three-ion) and zero-strength
-processes; Yb→Yb migration (the model's single Yb pool already assumes it: it is a no-op
-there, as simetuc's average mode also finds); active excitations other than the Yb pump.
+processes; Yb→Yb migration from the average model (its single Yb pool already assumes it:
+it is a no-op there, as simetuc's average mode also finds), whose strength is kept as
+``yb_migration_a6_s`` for the per-ion model; active excitations other than the Yb pump.
 Branching ratios to the ground state are implicit (the remainder of each level's decay), as
 in simetuc.
 """
@@ -81,7 +89,8 @@ _FIELD_SOURCES = (("yb_fraction", ("lattice", "S_conc")), ("tm_fraction", ("latt
                   ("yb_degeneracy_ratio", ("excitations",)))
 
 
-def read_simetuc_config(path_or_text, *, base: TransferParams | None = None) -> TransferParams:
+def read_simetuc_config(path_or_text, *, base: TransferParams | None = None,
+                        for_ions: bool = False) -> TransferParams:
     """Read a simetuc Yb³⁺–Tm³⁺ configuration into :class:`TransferParams`.
 
     Parameters
@@ -91,6 +100,10 @@ def read_simetuc_config(path_or_text, *, base: TransferParams | None = None) -> 
         break).
     base : TransferParams, optional
         The particle whose other fields are kept (default ``TransferParams()``).
+    for_ions : bool
+        Read for the per-ion model (:func:`lnhet_widgets.core.ions.solve_ions`): keep
+        processes of multipolarity 8 and 10 without ``strength_avg`` (the average model's
+        lattice sum is dipole–dipole and rejects them when solved).
 
     Returns
     -------
@@ -151,7 +164,7 @@ def read_simetuc_config(path_or_text, *, base: TransferParams | None = None) -> 
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise ValueError(_yaml_message(source, text, err)) from None
-    reader = _Reader(source, text, data)
+    reader = _Reader(source, text, data, for_ions=bool(for_ions))
     fields = reader.fields(base)
     try:
         params = replace(base, **fields)
@@ -217,8 +230,10 @@ def _number(value) -> float:
 class _Reader:
     """Walks the parsed YAML, validating as simetuc does, and collects the mapped fields."""
 
-    def __init__(self, source: str, text: str, data):
+    def __init__(self, source: str, text: str, data, *, for_ions: bool = False):
         self.source, self.text, self.data = source, text, data
+        self.for_ions = for_ions
+        self.migration_a6_s = 0.0  # Yb→Yb, when the file has it
         self.warnings: list[str] = []
         self.levels: dict[str, dict] = {}  # ion → {file's label: ours, or None if dropped}
         self.dropped_levels: list[str] = []
@@ -304,6 +319,7 @@ class _Reader:
             "tm_lifetimes_s": self._activator_decay(base),
             "tm_branching": self._branching("Tm"),
             "energy_transfer": self._energy_transfer(),
+            "yb_migration_a6_s": self.migration_a6_s,
         }
         # validated only: Yb's one branch goes to its ground state, the implicit remainder
         self._branching("Yb")
@@ -440,19 +456,28 @@ class _Reader:
                 self.dropped.append(f"energy_transfer: {name}")
                 continue
             if donor == acceptor == "Yb" and (d_from, d_to) == (a_to, a_from):
-                skipped.append(f"{name} (Yb→Yb migration: the model's single Yb pool)")
+                if multipolarity != 6:
+                    raise self.error((*keys, "multipolarity"), f"Yb→Yb migration is taken "
+                                     f"dipole–dipole (6), got {multipolarity:g}")
+                self.migration_a6_s += strength
+                skipped.append(f"{name} (Yb→Yb migration: the average model's single Yb "
+                               "pool; kept as yb_migration_a6_s for the per-ion model)")
                 continue
             if (strength if strength_avg is None else strength_avg) == 0:
                 skipped.append(f"{name} (zero strength)")
                 continue
-            if strength_avg is None and multipolarity != 6:
+            if strength_avg is None and multipolarity != 6 and not self.for_ions:
                 raise self.error((*keys, "multipolarity"),
                                  f"the model's lattice sum is dipole–dipole (6), got "
                                  f"{multipolarity:g}; give strength_avg to use it as the "
-                                 "average-mode coefficient")
+                                 "average-mode coefficient (or read for_ions=True)")
+            if multipolarity not in (6, 8, 10):
+                raise self.error((*keys, "multipolarity"), f"must be 6, 8 or 10, got "
+                                                           f"{multipolarity:g}")
             try:
                 processes.append(EnergyTransfer(str(name), donor, d_from, d_to, acceptor, a_from,
-                                                a_to, strength, strength_avg))
+                                                a_to, strength, strength_avg,
+                                                int(multipolarity)))
             except ValueError as err:
                 raise self.error(keys, str(err)) from None
         if skipped:

@@ -60,9 +60,12 @@ HETEROSTRUCTURE_SYNTHESIS_C = 220.0
 class EnergyTransfer:
     """One energy-transfer process D(i → f) + A(i → f), as in a simetuc configuration.
 
-    ``strength_a6_s`` is simetuc's microscopic ``strength`` C (s⁻¹ Å⁶; rate C/r⁶ for a pair at
-    r Å, dipole–dipole); ``strength_avg_s`` (s⁻¹), when given, is simetuc's average-mode
-    coefficient and replaces the mean-field lattice sum.
+    ``strength_a6_s`` is simetuc's microscopic ``strength`` C (s⁻¹ Å^s; rate C/r^s for a pair
+    at r Å, with s = ``multipolarity``: 6 dipole–dipole, 8 dipole–quadrupole, 10
+    quadrupole–quadrupole); ``strength_avg_s`` (s⁻¹), when given, is simetuc's average-mode
+    coefficient and replaces the mean-field lattice sum. The average model's lattice sum is
+    dipole–dipole: a process of another multipolarity needs ``strength_avg_s`` there, while
+    the per-ion model (:mod:`lnhet_widgets.core.ions`) takes every multipolarity.
 
     Examples
     --------
@@ -79,6 +82,7 @@ class EnergyTransfer:
     acceptor_to: str
     strength_a6_s: float
     strength_avg_s: float | None = None
+    multipolarity: int = 6
 
     def __post_init__(self):
         for ion, levels in ((self.donor, (self.donor_from, self.donor_to)),
@@ -94,6 +98,10 @@ class EnergyTransfer:
         check_range(f"{self.name}.strength_a6_s", self.strength_a6_s, "s⁻¹ Å⁶", 0.0, 1e20)
         if self.strength_avg_s is not None:
             check_range(f"{self.name}.strength_avg_s", self.strength_avg_s, "s⁻¹", 0.0, 1e15)
+        if self.multipolarity not in (6, 8, 10):
+            raise ValueError(f"energy transfer {self.name}: multipolarity must be 6, 8 or 10 "
+                             f"(the exponent s of C/r^s), got {self.multipolarity!r}")
+        object.__setattr__(self, "multipolarity", int(self.multipolarity))
 
 
 #: simetuc's β-NaYF4:Yb,Tm processes (config_file_Yb_Tm.cfg; Villanueva-Delgado et al.),
@@ -207,6 +215,11 @@ class TransferParams:
     tm_lifetimes_s: tuple = SIMETUC_TM_LIFETIMES_S
     tm_branching: tuple = SIMETUC_TM_BRANCHING
     energy_transfer: tuple = SIMETUC_YB_TM
+    #: Yb³⁺ → Yb³⁺ energy migration ²F5/2 + ²F7/2 → ²F7/2 + ²F5/2, simetuc's microscopic
+    #: strength (``EM`` of config_file_Yb_Tm.cfg), s⁻¹ Å⁶. The per-ion model
+    #: (:mod:`lnhet_widgets.core.ions`) hops the excitation with it; the average model's
+    #: single Yb pool is its fast-migration limit and does not use it.
+    yb_migration_a6_s: float = 4.199e7
     yb_cross_section_cm2: float = 1e-20
     yb_degeneracy_ratio: float = 4.0 / 3.0
     surface_quenching_nm3_s: float = param(4.5e3, label="Surface quenching C_s",
@@ -310,6 +323,7 @@ _RANGES = (
     ("contact_factor", "", 0.0, 1.0),
     ("yb_lifetime_s", "s", 1e-7, 1.0),
     ("yb_cross_section_cm2", "cm²", 0.0, 1e-15),
+    ("yb_migration_a6_s", "s⁻¹ Å⁶", 0.0, 1e20),
     ("yb_degeneracy_ratio", "", 0.0, 10.0),
     ("surface_quenching_nm3_s", "nm³/s", 0.0, 1e6),
     ("vacancy_fraction", "", 0.0, 0.2),

@@ -1,0 +1,107 @@
+"""numba kernels of the per-ion rate equations: right-hand side and the values of the sparse
+Jacobian on a pattern built once (:mod:`~lnhet_widgets.core.ions.pattern`).
+
+A system is a flat population vector ``y`` (one block of levels per ion) and two kinds of
+terms (:class:`~lnhet_widgets.core.ions.system.IonSystem`):
+
+* linear terms ``k · y[from]`` moving population ``from → to`` within one ion (decay,
+  branching, quenching, and the pump, whose rates are scaled by the power);
+* pair terms ``W · y[df] · y[af]`` moving the donor ``df → dt`` and the acceptor ``af → at``
+  (simetuc's uncorrelated-pair approximation, one term per ordered pair and process).
+
+The Jacobian's non-zeros are the entries ``(to|from, from)`` of the linear terms and
+``(df|dt|af|at, df|af)`` of the pair terms; :func:`jacobian_values` adds each term's
+derivative at the data positions the pattern gives it (``lin_pos`` (m, 2), ``pair_pos``
+(m, 8)). :func:`conserve` turns the Jacobian and the residual into those of the conserved
+system (each ion's ground-state row replaced by its normalisation Σ y − 1).
+
+The pure-numpy ``*_numpy`` functions are the references of the tests and of the benchmark.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True)
+def rhs(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at, pair_w):
+    """dy/dt of the per-ion rate equations."""
+    dy = np.zeros_like(y)
+    for m in range(lin_from.size):
+        flux = lin_rate[m] * y[lin_from[m]]
+        dy[lin_from[m]] -= flux
+        dy[lin_to[m]] += flux
+    for m in range(pair_df.size):
+        flux = pair_w[m] * y[pair_df[m]] * y[pair_af[m]]
+        dy[pair_df[m]] -= flux
+        dy[pair_dt[m]] += flux
+        dy[pair_af[m]] -= flux
+        dy[pair_at[m]] += flux
+    return dy
+
+
+@numba.njit(cache=True)
+def jacobian_values(y, nnz, lin_from, lin_rate, lin_pos, pair_df, pair_af, pair_w, pair_pos):
+    """Data array of the sparse Jacobian ∂(dy/dt)/∂y on the pattern of ``lin_pos``/``pair_pos``.
+
+    ``pair_pos[m]`` holds the positions of (df, dt, af, at) × column df, then × column af.
+    """
+    data = np.zeros(nnz)
+    for m in range(lin_from.size):
+        data[lin_pos[m, 0]] -= lin_rate[m]
+        data[lin_pos[m, 1]] += lin_rate[m]
+    for m in range(pair_df.size):
+        by_donor = pair_w[m] * y[pair_af[m]]  # ∂flux/∂y[df]
+        by_acceptor = pair_w[m] * y[pair_df[m]]  # ∂flux/∂y[af]
+        data[pair_pos[m, 0]] -= by_donor
+        data[pair_pos[m, 1]] += by_donor
+        data[pair_pos[m, 2]] -= by_donor
+        data[pair_pos[m, 3]] += by_donor
+        data[pair_pos[m, 4]] -= by_acceptor
+        data[pair_pos[m, 5]] += by_acceptor
+        data[pair_pos[m, 6]] -= by_acceptor
+        data[pair_pos[m, 7]] += by_acceptor
+    return data
+
+
+@numba.njit(cache=True)
+def conserve(y, f, data, indptr, indices, ground, block_end):
+    """Replace, in the CSR Jacobian ``(data, indices, indptr)`` and the residual ``f``, each
+    ion's ground-state row by its normalisation Σ_block y − 1 (in place)."""
+    for s in range(ground.size):
+        g = ground[s]
+        total = 0.0
+        for i in range(g, block_end[s]):
+            total += y[i]
+        f[g] = total - 1.0
+        for k in range(indptr[g], indptr[g + 1]):
+            col = indices[k]
+            data[k] = 1.0 if g <= col < block_end[s] else 0.0
+
+
+def rhs_numpy(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at, pair_w):
+    """Pure-numpy reference of :func:`rhs` (scatter-adds)."""
+    dy = np.zeros_like(y)
+    flux = lin_rate * y[lin_from]
+    np.add.at(dy, lin_from, -flux)
+    np.add.at(dy, lin_to, flux)
+    flux = pair_w * y[pair_df] * y[pair_af]
+    for index, sign in ((pair_df, -1.0), (pair_dt, 1.0), (pair_af, -1.0), (pair_at, 1.0)):
+        np.add.at(dy, index, sign * flux)
+    return dy
+
+
+def jacobian_numpy(y, n, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at,
+                   pair_w):
+    """Pure scipy reference of the Jacobian: a COO matrix summed into CSR, shape (n, n)."""
+    from scipy import sparse
+
+    by_donor = pair_w * y[pair_af]
+    by_acceptor = pair_w * y[pair_df]
+    rows = np.concatenate((lin_from, lin_to, pair_df, pair_dt, pair_af, pair_at,
+                           pair_df, pair_dt, pair_af, pair_at))
+    cols = np.concatenate((lin_from, lin_from, *([pair_df] * 4), *([pair_af] * 4)))
+    vals = np.concatenate((-lin_rate, lin_rate, -by_donor, by_donor, -by_donor, by_donor,
+                           -by_acceptor, by_acceptor, -by_acceptor, by_acceptor))
+    return sparse.coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()

@@ -1,0 +1,225 @@
+"""Solvers of the per-ion rate equations (SCIENCE §11): the CW steady state by Newton's method
+with a sparse Jacobian and continuation in power (:func:`solve_ions`), and the populations
+during and after a pulse by a stiff integrator that factorises the same sparse Jacobian
+(:func:`ion_dynamics`).
+
+The Jacobian's pattern is built once per system (:mod:`~lnhet_widgets.core.ions.pattern`);
+its values are assembled by the numba kernels (:mod:`~lnhet_widgets.core.ions._kernel`) and
+factorised by SuperLU (:func:`scipy.sparse.linalg.splu`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from scipy.integrate import solve_ivp
+from scipy.sparse.linalg import splu
+
+from .._base.validate import check_range
+from ..optics import Pulse, TransferParams
+from . import _kernel as kernel
+from .lattice import IonLattice
+from .pattern import JacobianPattern, jacobian_pattern
+from .results import IonResult
+from .system import IonSystem, ion_system
+
+__all__ = ["ion_dynamics", "solve_ions"]
+
+#: Lowest power of the continuation, W cm⁻²: there the equations are nearly linear and
+#: Newton's method converges from the ground state.
+_START_POWER_W_CM2 = 1e-2
+#: A power step that fails is split in two, at most this many times.
+_MAX_SPLITS = 12
+
+
+class _Equations:
+    """One system with its pattern: residual and Jacobian at a given pump power."""
+
+    def __init__(self, system: IonSystem):
+        self.system = system
+        lin_from, lin_to, _ = system.lin
+        pump_from, pump_to, _ = system.pump
+        self.lin_from = np.concatenate((lin_from, pump_from))
+        self.lin_to = np.concatenate((lin_to, pump_to))
+        df, dt, af, at, _ = system.pair
+        self.pattern: JacobianPattern = jacobian_pattern(
+            system.size, self.lin_from, self.lin_to, df, dt, af, at,
+            ground=system.offsets, block_end=system.block_end)
+
+    def rates(self, power_w_cm2: float) -> np.ndarray:
+        return np.concatenate((self.system.lin[2], self.system.pump[2] * power_w_cm2))
+
+    def rhs(self, y, rates):
+        df, dt, af, at, w = self.system.pair
+        return kernel.rhs(y, self.lin_from, self.lin_to, rates, df, dt, af, at, w)
+
+    def jacobian_data(self, y, rates):
+        df, _, af, _, w = self.system.pair
+        return kernel.jacobian_values(y, self.pattern.nnz, self.lin_from, rates,
+                                      self.pattern.lin_pos, df, af, w, self.pattern.pair_pos)
+
+    def matrix(self, data) -> sparse.csr_matrix:
+        p = self.pattern
+        return sparse.csr_matrix((data, p.indices, p.indptr), shape=(p.n, p.n))
+
+    def newton(self, y, power_w_cm2, *, max_iterations=40):
+        """Newton's method on the conserved system from ``y``; (y, iterations) or None."""
+        rates = self.rates(power_w_cm2)
+        p = self.pattern
+        for iteration in range(1, max_iterations + 1):
+            f = self.rhs(y, rates)
+            data = self.jacobian_data(y, rates)
+            kernel.conserve(y, f, data, p.indptr, p.indices, self.system.offsets,
+                            self.system.block_end)
+            try:
+                step = splu(self.matrix(data).tocsc()).solve(-f)
+            except RuntimeError:  # a singular Jacobian: this start is too far
+                return None
+            if not np.all(np.isfinite(step)):
+                return None
+            # populations stay ≥ 0: shorten a step that would cross zero
+            negative = (y + step) < 0
+            scale = 1.0
+            if negative.any():
+                scale = min(1.0, 0.9 * float(np.min(y[negative] / -step[negative])))
+                if scale < 1e-3:
+                    return None
+            y = y + scale * step
+            change = np.max(np.abs(step) / (np.abs(y) + 1e-12))
+            if scale == 1.0 and (change < 1e-9 or np.max(np.abs(step)) < 1e-15):
+                return y, iteration
+        return None
+
+
+def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: float = 980.0,
+               power_w_cm2: float, d_max_nm: float | None = 2.0) -> IonResult:
+    """CW steady state of the per-ion rate equations (SCIENCE §11).
+
+    Newton's method on the conserved system (each ion's ground-state equation replaced by the
+    sum of its populations) with the sparse Jacobian, continued in power from
+    1e-2 W cm⁻² by decades (a step that fails is halved in log power).
+
+    Parameters
+    ----------
+    params : TransferParams
+        Rate constants, shared with the average model.
+    lattice : IonLattice
+        The ions (from :meth:`IonLattice.from_params`, :meth:`IonLattice.from_sites` or
+        :func:`read_simetuc_lattice`).
+    excitation_nm : 980
+        Yb³⁺ excitation.
+    power_w_cm2 : float
+        Power density, W cm⁻², in [0, 1e9].
+    d_max_nm : float or None
+        Range of the pair terms, nm (None: every pair, as simetuc).
+
+    Returns
+    -------
+    IonResult
+
+    Examples
+    --------
+    >>> lattice = IonLattice.from_params(TransferParams(core_diameter_nm=3.0), seed=0)
+    >>> r = solve_ions(TransferParams(), lattice, power_w_cm2=10.0)
+    >>> ions = r.populations("Yb")[0]
+    >>> bool(np.allclose(ions.sum(axis=1), 1, atol=1e-12)), bool(ions[:, 1].max() < 0.01)
+    (True, True)
+    >>> solve_ions(TransferParams(), lattice, power_w_cm2=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: power_w_cm2 = -1 W/cm² is outside the allowed range [0, 1e+09] W/cm²
+    """
+    power = check_range("power_w_cm2", power_w_cm2, "W/cm²", 0.0, 1e9)
+    system = ion_system(params, lattice, excitation_nm=excitation_nm, d_max_nm=d_max_nm)
+    equations = _Equations(system)
+    y = system.ground_state()
+    total = 0
+    if power > 0:
+        log_p = np.log10(min(power, _START_POWER_W_CM2))
+        log_target = np.log10(power)
+        solved = equations.newton(y, 10**log_p)
+        if solved is None:
+            raise RuntimeError(f"the per-ion steady state did not converge at "
+                               f"{10**log_p:.3g} W/cm²")
+        y, total = solved
+        step, splits = 1.0, 0
+        while log_p < log_target:
+            trial = min(log_target, log_p + step)
+            solved = equations.newton(y, 10**trial)
+            if solved is None:
+                splits += 1
+                if splits > _MAX_SPLITS:
+                    raise RuntimeError(f"the per-ion steady state did not converge between "
+                                       f"{10**log_p:.3g} and {10**trial:.3g} W/cm²")
+                step /= 2
+                continue
+            y, iterations = solved
+            total += iterations
+            log_p = trial
+            step = min(1.0, step * 2)
+    return IonResult(system, np.array([power]), np.zeros(0), y[None, :], total)
+
+
+def ion_dynamics(params: TransferParams, lattice: IonLattice, *, pulse: Pulse, t_eval,
+                 rtol: float = 1e-6, atol: float = 1e-20,
+                 d_max_nm: float | None = 2.0) -> IonResult:
+    """Populations of every ion during and after a rectangular pulse, from the ground state.
+
+    The stiff equations are integrated by scipy's BDF method with the analytic sparse Jacobian
+    of the numba kernels: it factorises (I − hγJ) with SuperLU and reuses the factors over
+    many steps, refactorising only when the step or the Jacobian changes enough.
+
+    Parameters
+    ----------
+    params : TransferParams
+    lattice : IonLattice
+    pulse : Pulse
+        Wavelength (980 nm), power and duration of the pulse, which starts at t = 0.
+    t_eval : array_like
+        Output times after the start of the pulse, s, ascending and ≥ 0.
+    rtol, atol : float
+        Tolerances of the integrator (relative in [1e-10, 1e-2]; absolute in population
+        fractions, in [1e-30, 1e-6]).
+    d_max_nm : float or None
+        Range of the pair terms, nm.
+
+    Examples
+    --------
+    >>> lattice = IonLattice.from_params(TransferParams(core_diameter_nm=3.0), seed=0)
+    >>> t = np.linspace(0, 2e-3, 41)
+    >>> r = ion_dynamics(TransferParams(), lattice, pulse=Pulse(980, 10.0, 20e-6), t_eval=t)
+    >>> r.lines[980.0].shape, bool(np.argmax(r.lines[980.0]) <= 2)
+    ((41,), True)
+    """
+    if not isinstance(pulse, Pulse):
+        raise ValueError("pulse must be a Pulse(excitation_nm, power_w_cm2, duration_s)")
+    t = np.asarray(t_eval, dtype=float).ravel()
+    if t.size == 0 or t[0] < 0 or np.any(np.diff(t) <= 0):
+        raise ValueError("t_eval must be ascending times in s, starting at or after 0")
+    rtol = check_range("rtol", rtol, "", 1e-10, 1e-2)
+    atol = check_range("atol", atol, "", 1e-30, 1e-6)
+    system = ion_system(params, lattice, excitation_nm=pulse.excitation_nm, d_max_nm=d_max_nm)
+    equations = _Equations(system)
+    states = np.empty((t.size, system.size))
+    y = system.ground_state()
+    phases = ((0.0, pulse.duration_s, pulse.power_w_cm2),
+              (pulse.duration_s, max(t[-1], pulse.duration_s), 0.0))
+    for start, end, power in phases:
+        inside = (t >= start) & ((t < end) if power > 0 else (t <= end))
+        if start == end:
+            continue
+        rates = equations.rates(power)
+        wanted = t[inside]
+        if wanted.size == 0 or wanted[-1] < end:
+            wanted = np.append(wanted, end)  # the state at the phase's end starts the next
+        solution = solve_ivp(
+            lambda _, y, rates=rates: equations.rhs(y, rates), (start, end), y,
+            method="BDF", t_eval=wanted,
+            jac=lambda _, y, rates=rates: equations.matrix(equations.jacobian_data(y, rates)),
+            rtol=rtol, atol=atol)
+        if not solution.success:
+            raise RuntimeError(f"the per-ion dynamics failed: {solution.message}")
+        states[inside] = solution.y[:, :int(inside.sum())].T
+        y = solution.y[:, -1]
+    power_at = np.where(t < pulse.duration_s, pulse.power_w_cm2, 0.0)
+    return IonResult(system, power_at, t, states, 0, pulse.duration_s)

@@ -1,0 +1,267 @@
+"""The per-ion rate equations of SCIENCE §11, assembled from one
+:class:`~lnhet_widgets.core.optics.TransferParams` (the parameter set of the average model)
+and one :class:`~lnhet_widgets.core.ions.IonLattice`.
+
+Every Yb³⁺ has the levels {²F7/2, ²F5/2}, every Tm³⁺ {³H6, ³F4, ³H5, ³H4, ³F3, ¹G4, ¹D2, ¹I6};
+populations are fractions of each ion (its block sums to 1). Terms, as simetuc writes them:
+
+* absorption at 980 nm by each Yb, σI/hν up and g·σI/hν down (g the degeneracy ratio);
+* decay with the lifetimes and branching ratios of ``params``, the rest of each level's decay
+  to the ground state;
+* §6's quenching at each ion's own position, to its ground state: C_s·g(r) to the ligand
+  continuum beyond the particle surface (plus half a cation spacing, as the average model
+  takes it) and C_v Σ_v (R_v/d)⁶ over the vacancies within 3 nm (Tm ³F4 coupled by
+  ``vacancy_quenching_3f4_factor``); a periodic box has neither;
+* for every energy-transfer process and every ordered donor–acceptor pair within ``d_max_nm``,
+  W_ij y_i,d y_j,a with W_ij = C / r_ij^s (C simetuc's ``strength``, s⁻¹ Å^s, r in Å, s its
+  multipolarity), including the explicit Yb→Yb migration ``yb_migration_a6_s``.
+
+The perovskite channels of §7 are not coupled ion by ion yet: a particle with a perovskite
+shell is rejected.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import constants
+
+from .._base.validate import check_range
+from ..optics import (
+    LINES,
+    TransferParams,
+    cation_site_density_nm3,
+    continuum_factor_nm3,
+    vacancy_rate_s,
+)
+from ..optics.transfer_params import TM_LEVELS, YB_LEVELS, EnergyTransfer
+from .lattice import IonLattice
+from .pairs import ion_pairs
+
+__all__ = ["LEVELS", "IonSystem", "ion_system"]
+
+#: Levels of each species, ground state first.
+LEVELS = {"Yb": YB_LEVELS, "Tm": TM_LEVELS}
+
+#: Vacancies farther than this from an ion are left out of its §6 sum, nm (the average
+#: model's cut-off: one at 3 nm adds 1/700 of C_v).
+VACANCY_CUTOFF_NM = 3.0
+
+#: Bytes per pair term the solvers hold at their peak (terms, pattern build, Jacobian and its
+#: LU factors), measured on the benchmark's lattices; used to refuse a problem before it
+#: allocates.
+_BYTES_PER_PAIR_TERM = 400
+
+
+@dataclass(frozen=True, eq=False)
+class IonSystem:
+    """The per-ion rate equations of one lattice under one excitation, as the numba kernels
+    take them (:mod:`~lnhet_widgets.core.ions._kernel`).
+
+    ``offsets[k]`` is the index of ion k's ground state in the population vector and
+    ``block_end[k]`` the end of its block; ``lin`` holds (from, to, rate s⁻¹) per linear term,
+    ``pump`` (from, to, rate per W cm⁻²), ``pair`` (df, dt, af, at, W s⁻¹) per pair term with
+    ``pair_process`` its index into ``processes``; ``lines`` holds per emission line
+    ``(label, nm, upper-state indices, rate s⁻¹)``; ``quenching_s`` each ion's §6 rate
+    (Tm: that of the levels the vacancy term couples fully).
+    """
+
+    lattice: IonLattice
+    excitation_nm: float
+    d_max_nm: float | None
+    offsets: np.ndarray
+    block_end: np.ndarray
+    lin: tuple
+    pump: tuple
+    pair: tuple
+    pair_process: np.ndarray
+    processes: tuple
+    lines: tuple
+    quenching_s: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of states."""
+        return int(self.block_end[-1])
+
+    def ground_state(self) -> np.ndarray:
+        y = np.zeros(self.size)
+        y[self.offsets] = 1.0
+        return y
+
+
+def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: float = 980.0,
+               d_max_nm: float | None = 2.0) -> IonSystem:
+    """Assemble the per-ion rate equations.
+
+    Parameters
+    ----------
+    params : TransferParams
+        Rate constants (the average model's parameter set). Its composition and geometry
+        fields are those of ``lattice`` instead.
+    lattice : IonLattice
+    excitation_nm : 980
+        The Yb³⁺ pump (the perovskite is not coupled ion by ion).
+    d_max_nm : float or None
+        Pairs farther apart than this are left out, nm; None keeps every pair (simetuc's
+        choice). At 2 nm the dipole–dipole rates left out are ≈ 0.3 % of an ion's total in
+        β-NaYF4 (the lattice sum beyond R, 4πρ/3R³, against the whole sum).
+
+    Examples
+    --------
+    >>> lattice = IonLattice.from_params(TransferParams(core_diameter_nm=4.0), seed=0)
+    >>> system = ion_system(TransferParams(), lattice)
+    >>> system.size == 2 * lattice.count("Yb") + 8 * lattice.count("Tm")
+    True
+    """
+    if not isinstance(params, TransferParams):
+        raise ValueError(f"params must be a TransferParams, got {type(params).__name__}")
+    if not isinstance(lattice, IonLattice):
+        raise ValueError(f"lattice must be an IonLattice, got {type(lattice).__name__}")
+    if float(excitation_nm) != 980.0:
+        raise ValueError(f"excitation_nm must be 980 nm for the per-ion model (it pumps Yb³⁺; "
+                         f"the perovskite is not coupled ion by ion), got {excitation_nm!r}")
+    if params.has_perovskite:
+        raise ValueError("the per-ion model does not couple the perovskite yet (§7's channels "
+                         "per ion): set perovskite_edge_nm = 0")
+    if d_max_nm is not None:
+        d_max_nm = check_range("d_max_nm", d_max_nm, "nm", 0.3, 50.0)
+    if lattice.cell_nm is not None and len(lattice.vacancies_nm):
+        raise ValueError("a periodic box carries no vacancies (§6's sum is taken in a particle)")
+    _check_memory(lattice, d_max_nm)
+
+    sizes = np.array([len(LEVELS[s]) for s in lattice.species], dtype=np.int64)
+    block_end = np.cumsum(sizes)
+    offsets = block_end - sizes
+    is_yb, is_tm = lattice.species == "Yb", lattice.species == "Tm"
+    surface, vacancy = _quenching(params, lattice)
+
+    rows = []  # (from, to, rate) arrays
+
+    def add(frm, to, rate):
+        rate = np.broadcast_to(np.asarray(rate, dtype=float), frm.shape)
+        keep = rate > 0
+        rows.append((frm[keep], to[keep], rate[keep]))
+
+    yb, tm = offsets[is_yb], offsets[is_tm]
+    add(yb + 1, yb, 1 / params.yb_lifetime_s + surface[is_yb] + vacancy[is_yb])
+    tau = dict(params.tm_lifetimes_s)
+    branch: dict = {}
+    for upper, lower, ratio in params.tm_branching:
+        branch.setdefault(upper, {})[lower] = ratio
+    for i, level in enumerate(TM_LEVELS[1:], start=1):
+        ratios = branch.get(level, {})
+        for lower, ratio in ((TM_LEVELS[0], 1.0 - sum(ratios.values())), *ratios.items()):
+            add(tm + i, tm + TM_LEVELS.index(lower), ratio / tau[level])
+        coupling = params.vacancy_quenching_3f4_factor if level == "3F4" else 1.0
+        add(tm + i, tm, surface[is_tm] + coupling * vacancy[is_tm])
+    lin = tuple(np.concatenate(col) for col in zip(*rows, strict=True))
+    lin = (lin[0].astype(np.int64), lin[1].astype(np.int64), lin[2])
+
+    photon_j = constants.h * constants.c / (float(excitation_nm) * 1e-9)
+    rate = params.yb_cross_section_cm2 / photon_j
+    pump = (np.concatenate((yb, yb + 1)).astype(np.int64),
+            np.concatenate((yb + 1, yb)).astype(np.int64),
+            np.concatenate((np.full(yb.size, rate),
+                            np.full(yb.size, rate * params.yb_degeneracy_ratio))))
+
+    processes = tuple(params.energy_transfer)
+    if params.yb_migration_a6_s > 0:
+        processes += (EnergyTransfer("Yb migration", "Yb", "2F5/2", "2F7/2", "Yb", "2F7/2",
+                                     "2F5/2", params.yb_migration_a6_s),)
+    pair, pair_process = _pair_terms(lattice, offsets, processes, d_max_nm)
+
+    lines = []
+    for ion, upper, lower, nm in LINES:
+        upper_states = offsets[lattice.species == ion] + LEVELS[ion].index(upper)
+        if ion == "Yb":
+            a_line = 1 / params.yb_lifetime_s
+        else:
+            ratios = branch.get(upper, {})
+            ratio = ratios.get(lower, 1.0 - sum(ratios.values()) if lower == "3H6" else 0.0)
+            a_line = ratio / tau[upper]
+        if upper_states.size and a_line > 0:
+            lines.append((f"{ion} {upper}→{lower}", float(nm), upper_states, float(a_line)))
+    return IonSystem(lattice, float(excitation_nm), d_max_nm, offsets, block_end, lin, pump,
+                     pair, pair_process, processes, tuple(lines), surface + vacancy)
+
+
+def _quenching(params: TransferParams, lattice: IonLattice):
+    """§6 at each ion: (surface part, vacancy part), s⁻¹."""
+    surface = np.zeros(lattice.size)
+    vacancy = np.zeros(lattice.size)
+    if lattice.radius_nm is None:
+        return surface, vacancy
+    gap = 0.5 * cation_site_density_nm3(lattice.host) ** (-1 / 3)
+    surface = params.surface_quenching_nm3_s * continuum_factor_nm3(lattice.radial_nm,
+                                                                    lattice.radius_nm + gap)
+    if len(lattice.vacancies_nm) and params.vacancy_quenching_s > 0:
+        vacancy = vacancy_rate_s(lattice.positions_nm, lattice.vacancies_nm,
+                                 strength_s=params.vacancy_quenching_s,
+                                 radius_nm=params.vacancy_radius_nm,
+                                 cutoff_nm=VACANCY_CUTOFF_NM)
+    return surface, vacancy
+
+
+def _pair_terms(lattice, offsets, processes, d_max_nm):
+    i, j, r_nm = ion_pairs(lattice, d_max_nm)
+    donors = lattice.species[i]
+    acceptors = lattice.species[j]
+    cols = [[], [], [], [], []]
+    which = []
+    for k, et in enumerate(processes):
+        if et.strength_a6_s == 0:
+            continue
+        sel = (donors == et.donor) & (acceptors == et.acceptor)
+        d, a = offsets[i[sel]], offsets[j[sel]]
+        levels_d, levels_a = LEVELS[et.donor], LEVELS[et.acceptor]
+        cols[0].append(d + levels_d.index(et.donor_from))
+        cols[1].append(d + levels_d.index(et.donor_to))
+        cols[2].append(a + levels_a.index(et.acceptor_from))
+        cols[3].append(a + levels_a.index(et.acceptor_to))
+        cols[4].append(et.strength_a6_s / (10.0 * r_nm[sel]) ** et.multipolarity)
+        which.append(np.full(int(sel.sum()), k, dtype=np.int32))
+    if not which:
+        empty = np.zeros(0, dtype=np.int64)
+        return (empty, empty, empty, empty, np.zeros(0)), np.zeros(0, dtype=np.int32)
+    indices = [np.concatenate(c).astype(np.int64) for c in cols[:4]]
+    pair = (*indices, np.concatenate(cols[4]))
+    return pair, np.concatenate(which)
+
+
+def _check_memory(lattice: IonLattice, d_max_nm: float | None) -> None:
+    """Refuse, before any allocation, a problem whose pair terms would not fit in memory."""
+    n = lattice.size
+    if d_max_nm is None:
+        partners = n - 1
+    else:
+        if lattice.cell_nm is not None:
+            volume = abs(np.linalg.det(lattice.cell_nm))
+        else:
+            volume = 4 / 3 * np.pi * lattice.radius_nm**3
+        partners = min(n - 1, n / volume * 4 / 3 * np.pi * d_max_nm**3)
+    # every pair carries a migration or transfer term per process that it can take; at most
+    # one per process, and a handful of processes in practice
+    estimate = n * partners * 4 * _BYTES_PER_PAIR_TERM
+    available = _available_memory()
+    if available is not None and estimate > available:
+        raise ValueError(f"the per-ion problem ({n} ions, ≈{partners:.0f} partners each within "
+                         f"d_max_nm = {d_max_nm}) needs ≈{estimate / 2**30:.1f} GiB, more than "
+                         f"the {available / 2**30:.1f} GiB available: lower d_max_nm or the "
+                         "particle size")
+
+
+def _available_memory() -> int | None:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
