@@ -313,4 +313,14 @@ def test_a_launcher_card_opens_a_notebook_whose_lab_draws(session):
     assert not cells[0]["errors"], cells[0]["errors"]
     assert_bqplot_marks(page, 1, timeout_s=60, name="course-launcher-lab")
     save_notebook_screenshot(page, "course-launcher-lab")
+
+    # The first lab opened offers the guided tour of a lab (jupyterlab-tour).
+    page.locator('.jp-toast-button:has-text("Start now")').click(timeout=20_000)
+    tooltip = page.locator(".react-joyride__tooltip")
+    tooltip.wait_for(timeout=10_000)
+    assert "Controls" in tooltip.inner_text()
+    page.screenshot(path=str(ARTIFACTS_DIR / "course-lab-tour.png"),
+                    clip={"x": 0, "y": 0, "width": 1400, "height": 1000})
+    tooltip.locator('button[data-action="skip"], button[data-action="close"]').first.click()
+    tooltip.wait_for(state="detached", timeout=10_000)
     session.assert_no_javascript_errors()

@@ -40,7 +40,8 @@ export class CourseActions {
     private readonly _docManager: IDocumentManager,
     readonly course: ICourseManifest,
     private readonly _location: ICourseLocation,
-    private readonly _store: ProgressStore | null
+    private readonly _store: ProgressStore | null,
+    private readonly _onLabOpened: () => void = () => undefined
   ) {}
 
   lesson(lessonId: string): ILesson {
@@ -212,6 +213,7 @@ export class CourseActions {
       await panel.context.ready;
       await panel.sessionContext.ready;
       await NotebookActions.runAll(panel.content, panel.sessionContext);
+      this._onLabOpened();
     } catch (error) {
       Notification.error(`Starting the ${lab.label} failed: ${errorText(error)}`);
     }

@@ -8,6 +8,7 @@ import { ILauncher } from '@jupyterlab/launcher';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import { CourseActions } from './actions';
+import { COURSE_TOUR_ID, CourseTours, LAB_TOUR_ID } from './tours';
 
 export const CommandIds = {
   openLesson: 'lnhet-course:open-lesson',
@@ -15,7 +16,8 @@ export const CommandIds = {
   copyCourse: 'lnhet-course:copy-course',
   exportProgress: 'lnhet-course:export-progress',
   newLab: 'lnhet-course:new-lab',
-  showSidebar: 'lnhet-course:show-sidebar'
+  showSidebar: 'lnhet-course:show-sidebar',
+  tour: 'lnhet-course:tour'
 } as const;
 
 const PALETTE_CATEGORY = 'Course';
@@ -33,7 +35,8 @@ export function addCommands(
   icon: LabIcon,
   sidebarId: string,
   palette: ICommandPalette | null,
-  launcher: ILauncher | null
+  launcher: ILauncher | null,
+  tours: CourseTours | null
 ): void {
   const { commands } = app;
   const { course } = actions;
@@ -68,8 +71,26 @@ export function addCommands(
     execute: () => app.shell.activateById(sidebarId)
   });
 
+  if (tours) {
+    commands.addCommand(CommandIds.tour, {
+      label: args => (args.tour === 'lab' ? 'Tour: how a lab works' : 'Tour: the course panel'),
+      execute: async args => {
+        if (args.tour === 'lab') {
+          return tours.launch(LAB_TOUR_ID);
+        }
+        app.shell.activateById(sidebarId);
+        return tours.launch(COURSE_TOUR_ID);
+      }
+    });
+  }
+
   if (palette) {
     const category = PALETTE_CATEGORY;
+    if (tours) {
+      for (const tour of ['course', 'lab']) {
+        palette.addItem({ command: CommandIds.tour, args: { tour }, category });
+      }
+    }
     palette.addItem({ command: CommandIds.showSidebar, category });
     palette.addItem({ command: CommandIds.copyCourse, category });
     for (const format of ['csv', 'json']) {

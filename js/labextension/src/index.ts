@@ -15,15 +15,17 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { ITourManager } from 'jupyterlab-tour';
 
 import courseIconSvg from '../style/course.svg';
 import { CourseActions } from './actions';
-import { addCommands } from './commands';
+import { addCommands, CommandIds } from './commands';
 import manifestJson from './course-manifest.json';
 import { listenToLessons } from './listen';
 import { ILesson, parseManifest } from './manifest';
-import { CourseSidebar } from './sidebar';
+import { CourseSidebar, SIDEBAR_ID } from './sidebar';
 import { ProgressStore } from './store';
+import { CourseTours } from './tours';
 
 const PLUGIN_ID = 'lnhet-widgets:course';
 
@@ -34,7 +36,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'The lnhet-widgets course: lesson sidebar, progress, lab launcher, commands.',
   autoStart: true,
   requires: [IStateDB, ISettingRegistry, INotebookTracker, IDocumentManager],
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer],
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ITourManager],
   activate: async (
     app: JupyterFrontEnd,
     state: IStateDB,
@@ -43,7 +45,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     docManager: IDocumentManager,
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    tourManager: ITourManager | null
   ) => {
     const course = parseManifest(manifestJson);
     const settings = await settingRegistry.load(PLUGIN_ID);
@@ -54,12 +57,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
       courseDirChecked: (missing: ILesson[]) => sidebar.setCourseDir(location.courseDir, missing),
       report: (text: string, kind: 'info' | 'error' = 'info') => sidebar.setMessage(text, kind)
     };
-    const actions = new CourseActions(app, docManager, course, location, store);
+    const tours = tourManager ? new CourseTours(tourManager, `#${SIDEBAR_ID}`) : null;
+    const actions = new CourseActions(app, docManager, course, location, store, () =>
+      // The first lab a student opens offers the tour of a lab (once; the tour remembers).
+      void tours?.offerLabTour()
+    );
     const sidebar = new CourseSidebar(course, {
       openLesson: id => void actions.openLesson(id),
       resetLesson: id => void actions.resetLesson(id),
       copyCourse: () => void actions.copyCourse(),
-      exportProgress: format => actions.exportProgress(format)
+      exportProgress: format => actions.exportProgress(format),
+      ...(tours && { takeTour: () => void app.commands.execute(CommandIds.tour) })
     });
     sidebar.title.icon = courseIcon;
     app.shell.add(sidebar, 'left', { rank: 150 });
@@ -67,7 +75,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     store.changed.connect((_, progress) => sidebar.setProgress(progress));
     listenToLessons(notebooks, course, store);
-    addCommands(app, actions, courseIcon, sidebar.id, palette, launcher);
+    addCommands(app, actions, courseIcon, sidebar.id, palette, launcher, tours);
 
     settings.changed.connect(() => {
       location.courseDir = settings.composite.courseDirectory as string;

@@ -15,6 +15,8 @@ export interface ICourseActions {
   resetLesson(lessonId: string): void;
   copyCourse(): void;
   exportProgress(format: 'csv' | 'json'): void;
+  /** Start the guided tour of this panel; absent when jupyterlab-tour is not installed. */
+  takeTour?(): void;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(
@@ -38,13 +40,16 @@ function button(className: string, label: string, title: string, onClick: () => 
   return node;
 }
 
+/** DOM id of the sidebar, also the id its tab and the layout restorer know it by. */
+export const SIDEBAR_ID = 'lnhet-course-sidebar';
+
 export class CourseSidebar extends Widget {
   constructor(
     private readonly _course: ICourseManifest,
     private readonly _actions: ICourseActions
   ) {
     super();
-    this.id = 'lnhet-course-sidebar';
+    this.id = SIDEBAR_ID;
     this.addClass('lnhet-CourseSidebar');
     this.title.caption = _course.title;
     this.render();
@@ -116,6 +121,13 @@ export class CourseSidebar extends Widget {
         'Download your progress, with each question and task, as JSON',
         () => this._actions.exportProgress('json'))
     );
+    const takeTour = this._actions.takeTour;
+    if (takeTour) {
+      footer.append(
+        button('lnhet-CourseSidebar-tour', 'Tour of this panel',
+          'A short guided tour of the course panel', () => takeTour())
+      );
+    }
     node.append(footer);
   }
 
