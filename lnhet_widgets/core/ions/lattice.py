@@ -154,7 +154,7 @@ class IonLattice:
         --------
         >>> a = IonLattice.from_params(TransferParams(core_diameter_nm=4.0), seed=3)
         >>> b = IonLattice.from_params(TransferParams(core_diameter_nm=4.0), seed=3)
-        >>> bool(np.array_equal(a.positions_nm, b.positions_nm)), sorted(set(a.region))
+        >>> bool(np.array_equal(a.positions_nm, b.positions_nm)), sorted(set(a.region.tolist()))
         (True, ['core'])
         """
         if not isinstance(params, TransferParams):

@@ -40,7 +40,7 @@ class IonResult:
     --------
     >>> from lnhet_widgets.core.optics import TransferParams
     >>> from lnhet_widgets.core.ions import IonLattice, solve_ions
-    >>> lattice = IonLattice.from_params(TransferParams(core_diameter_nm=3.0), seed=0)
+    >>> lattice = IonLattice.from_params(TransferParams(core_diameter_nm=3.0), seed=1)
     >>> r = solve_ions(TransferParams(), lattice, excitation_nm=980, power_w_cm2=100.0)
     >>> sorted(r.mean_populations)[:3]
     ['Tm_1D2', 'Tm_1G4', 'Tm_1I6']

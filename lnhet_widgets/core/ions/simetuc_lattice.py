@@ -54,12 +54,17 @@ def read_simetuc_lattice(path, *, config=None) -> IonLattice:
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> data = Path("tests/data/simetuc_ions")
-    >>> lattice = read_simetuc_lattice(data / "latticeData/bNaYF4/data_8uc_25.0S_2.0A.hdf5",
-    ...                                config=data / "config_cw.cfg")  # doctest: +SKIP
-    >>> lattice.count("Yb"), lattice.count("Tm")  # doctest: +SKIP
-    (183, 14)
+    A sphere of two ions, written the way simetuc writes its files:
+
+    >>> import tempfile, h5py
+    >>> path = Path(tempfile.mkdtemp()) / "data_10.0r_50.0S_50.0A.hdf5"
+    >>> with h5py.File(path, "w") as f:
+    ...     f["doped_lattice"] = [[0.0, 0.0, 0.0], [3.5, 0.0, 0.0]]
+    ...     f["ion_type"] = [0, 1]
+    ...     f.attrs["lattice_info"] = "{num_total: 2, radius: 10.0}"
+    >>> lattice = read_simetuc_lattice(path)
+    >>> lattice.species.tolist(), lattice.radius_nm, lattice.site_percent
+    (['Yb', 'Tm'], 1.0, {'Yb': 50.0, 'Tm': 50.0})
     """
     try:
         import h5py

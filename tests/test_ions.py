@@ -1,0 +1,376 @@
+"""The per-ion energy-transfer model (lnhet_widgets.core.ions, SCIENCE §11): its invariants,
+agreement with simetuc 1.8.2 on a bundled lattice, and bad input."""
+
+import dataclasses
+import itertools
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lnhet_widgets.core.ions import (
+    IonLattice,
+    ion_dynamics,
+    ion_system,
+    read_simetuc_lattice,
+    solve_ions,
+)
+from lnhet_widgets.core.ions import _kernel as kernel
+from lnhet_widgets.core.ions import system as system_module
+from lnhet_widgets.core.ions.pairs import ion_pairs
+from lnhet_widgets.core.ions.pattern import jacobian_pattern
+from lnhet_widgets.core.optics import (
+    IonSites,
+    Pulse,
+    TransferParams,
+    cation_sites_nm,
+    read_simetuc_config,
+    steady_state,
+)
+from lnhet_widgets.core.optics.transfer_params import EnergyTransfer
+
+DATA = Path(__file__).parent / "data" / "simetuc_ions"
+LATTICE_FILE = DATA / "latticeData" / "bNaYF4" / "data_8uc_25.0S_2.0A.hdf5"
+REFERENCE = json.loads((DATA / "simetuc_reference.json").read_text())
+
+
+def read_config(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 3P0, coop and zero-strength dropped
+        return read_simetuc_config(DATA / name, for_ions=True)
+
+
+@pytest.fixture(scope="module")
+def particle():
+    """A 5 nm β-NaGdF4:Yb,Tm core with vacancies, a surface and 14 Tm ions."""
+    params = TransferParams(core_diameter_nm=5.0, vacancy_fraction=0.02)
+    return params, IonLattice.from_params(params, seed=1)
+
+
+@pytest.fixture(scope="module")
+def simetuc_lattice():
+    return read_simetuc_lattice(LATTICE_FILE, config=DATA / "config_cw.cfg")
+
+
+# ----------------------------------------------------------------------------- invariants
+@pytest.mark.parametrize("power", [0.0, 4.0, 1e3, 1e6])
+def test_each_ions_populations_sum_to_one_and_stay_in_range(particle, power):
+    params, lattice = particle
+    result = solve_ions(params, lattice, power_w_cm2=power)
+    for species in ("Yb", "Tm"):
+        ions = result.populations(species)[0]
+        np.testing.assert_allclose(ions.sum(axis=1), 1.0, rtol=0, atol=1e-9)
+        assert ions.min() >= -1e-12 and ions.max() <= 1 + 1e-12
+    if power == 0:
+        assert result.mean_per_ion["Yb_ES"] == 0
+
+
+def _ordered_box(cells=3, edge_nm=0.6):
+    """Yb on the corners and Tm on the body centres of a periodic simple-cubic box (CsCl
+    order): every Yb has the same surroundings, every Tm too, and there are as many of each."""
+    grid = np.array(list(itertools.product(range(cells), repeat=3)), dtype=float) * edge_nm
+    positions = np.concatenate((grid, grid + edge_nm / 2))
+    species = np.array(["Yb"] * len(grid) + ["Tm"] * len(grid))
+    return IonLattice(positions, species, np.full(len(species), "box"),
+                      site_percent={"Yb": 50.0, "Tm": 50.0},
+                      cell_nm=np.eye(3) * cells * edge_nm)
+
+
+def test_uniform_surroundings_reproduce_the_average_model_level_by_level():
+    """With every ion in the same surroundings (periodic, no surface, no vacancies) each ion
+    of the per-ion model is an ion of the average model whose pair coefficients are the
+    lattice sums C Σ_j r_ij^-s over its partners (simetuc's average mode, strength_avg_s)."""
+    box = _ordered_box()
+    # one Tm class: simetuc's average mode (the model's radial classes are for a surface)
+    params = TransferParams(surface_quenching_nm3_s=0.0, vacancy_fraction=0.0, tm_classes=1)
+    i, j, r_nm = ion_pairs(box)
+    first = {"Yb": 0, "Tm": box.count("Yb")}
+    sums = {}
+    for donor, acceptor in itertools.product(("Yb", "Tm"), repeat=2):
+        sel = (i == first[donor]) & (box.species[j] == acceptor)
+        sums[donor, acceptor] = {s: np.sum((10 * r_nm[sel]) ** -float(s)) for s in (6, 8, 10)}
+    # one process of each multipolarity is dipole–quadrupole or quadrupole–quadrupole here, so
+    # that the per-ion side really evaluates C/r^s for every s
+    processes = tuple(
+        dataclasses.replace(et, multipolarity=s, strength_a6_s=et.strength_a6_s * 3.5 ** (s - 6))
+        for et, s in zip(params.energy_transfer, itertools.cycle((6, 8, 10))))
+    averaged = tuple(dataclasses.replace(
+        et, strength_avg_s=et.strength_a6_s * sums[et.donor, et.acceptor][et.multipolarity])
+        for et in processes)
+    per_ion = solve_ions(dataclasses.replace(params, energy_transfer=processes), box,
+                         power_w_cm2=1e3, d_max_nm=None)
+    average = steady_state(dataclasses.replace(params, energy_transfer=averaged),
+                           excitation_nm=980, power_w_cm2=1e3)
+    for species in ("Yb", "Tm"):
+        ions = per_ion.populations(species)[0]
+        # every ion alike, and each level equal to the average model's
+        np.testing.assert_allclose(ions, np.broadcast_to(ions[0], ions.shape), rtol=1e-9,
+                                   atol=1e-15)
+        expected = average.populations[species]
+        assert expected[1:].max() > 1e-6  # the comparison is not trivial
+        np.testing.assert_allclose(ions[0], expected, rtol=1e-6, atol=1e-14)
+
+
+@pytest.mark.parametrize("periodic", [False, True])
+def test_pair_sums_equal_a_brute_force_double_loop(particle, periodic):
+    params, lattice = particle
+    if periodic:
+        lattice = read_simetuc_lattice(LATTICE_FILE, config=DATA / "config_cw.cfg")
+    d_max = 1.2
+    system = ion_system(params, lattice, d_max_nm=d_max)
+    df, _, _, _, w = system.pair
+    owner = np.searchsorted(system.offsets, df, side="right") - 1
+    computed = np.zeros((len(system.processes), lattice.size))
+    np.add.at(computed, (system.pair_process, owner), w)
+    cell = lattice.cell_nm
+    brute = np.zeros_like(computed)
+    checked = min(lattice.size, 60)  # donors looped over (the loop is slow in Python)
+    for a in range(checked):
+        for b in range(lattice.size):
+            if a == b:
+                continue
+            d = lattice.positions_nm[b] - lattice.positions_nm[a]
+            if cell is not None:  # nearest image over the 27 neighbouring boxes
+                d = min((d - np.round(d @ np.linalg.inv(cell)) @ cell + shift @ cell
+                         for shift in itertools.product((-1, 0, 1), repeat=3)),
+                        key=np.linalg.norm)
+            r = np.linalg.norm(d)
+            if r >= d_max:
+                continue
+            for k, et in enumerate(system.processes):
+                if (lattice.species[a], lattice.species[b]) == (et.donor, et.acceptor):
+                    brute[k, a] += et.strength_a6_s / (10 * r) ** et.multipolarity
+    np.testing.assert_allclose(computed[:, :checked], brute[:, :checked], rtol=1e-12, atol=0)
+    assert brute.max() > 0
+
+
+def test_kernels_equal_their_numpy_references(particle):
+    params, lattice = particle
+    system = ion_system(params, lattice, d_max_nm=1.5)
+    rng = np.random.default_rng(0)
+    y = rng.random(system.size)
+    lin_from = np.concatenate((system.lin[0], system.pump[0]))
+    lin_to = np.concatenate((system.lin[1], system.pump[1]))
+    rates = np.concatenate((system.lin[2], system.pump[2] * 50.0))
+    args = (lin_from, lin_to, rates, *system.pair)
+    np.testing.assert_allclose(kernel.rhs(y, *args), kernel.rhs_numpy(y, *args),
+                               rtol=1e-12, atol=1e-9)
+    df, dt, af, at, w = system.pair
+    pattern = jacobian_pattern(system.size, lin_from, lin_to, df, dt, af, at,
+                               ground=system.offsets, block_end=system.block_end)
+    data = kernel.jacobian_values(y, pattern.nnz, lin_from, rates, pattern.lin_pos, df, af, w,
+                                  pattern.pair_pos)
+    from scipy import sparse
+
+    ours = sparse.csr_matrix((data, pattern.indices, pattern.indptr),
+                             shape=(system.size,) * 2)
+    reference = kernel.jacobian_numpy(y, system.size, *args)
+    assert abs(ours - reference).max() <= 1e-9 * abs(reference).max()
+    # the Jacobian is the derivative of the right-hand side
+    dy = rng.normal(size=system.size) * 1e-7
+    change = kernel.rhs(y + dy, *args) - kernel.rhs(y - dy, *args)
+    np.testing.assert_allclose(change, 2 * ours @ dy, rtol=1e-5, atol=1e-9)
+
+
+# ----------------------------------------------------------------------------- simetuc
+def test_periodic_distances_are_simetucs(simetuc_lattice):
+    import h5py
+
+    with h5py.File(LATTICE_FILE) as f:
+        dist_a = np.asarray(f["dist_array"])
+    i, j, r_nm = ion_pairs(simetuc_lattice)
+    assert len(i) == simetuc_lattice.size * (simetuc_lattice.size - 1)
+    np.testing.assert_allclose(10 * r_nm, dist_a[i, j], rtol=1e-12)
+
+
+def test_steady_state_agrees_with_simetuc_per_level(simetuc_lattice):
+    reference = REFERENCE["steady_state"]
+    params = read_config("config_cw.cfg")
+    assert (simetuc_lattice.count("Yb"), simetuc_lattice.count("Tm")) == (
+        reference["ions"]["sensitizers"], reference["ions"]["activators"])
+    result = solve_ions(params, simetuc_lattice, power_w_cm2=1e4, d_max_nm=None)
+    ours = result.mean_populations
+    compared = 0
+    for label, theirs in zip(reference["labels"], reference["steady_state_populations"],
+                             strict=True):
+        if theirs > 1e-8:
+            print(f"{label}: simetuc {theirs:.6e}, per-ion {ours[label]:.6e}")
+            assert ours[label] == pytest.approx(theirs, rel=0.02), label
+            compared += 1
+    assert compared == 10  # every level but the unpopulated 3P0 (not in the model)
+
+
+def _tau_avg(t, y):
+    return np.trapezoid(t * y, t) / np.trapezoid(y, t)
+
+
+def test_decay_agrees_with_simetuc(simetuc_lattice):
+    reference = REFERENCE["dynamics"]
+    params = read_config("config_pulse.cfg")
+    t_after = np.array(reference["time_s"])
+    pulse = Pulse(980.0, 1e7, reference["t_pulse_s"])
+    result = ion_dynamics(params, simetuc_lattice, pulse=pulse, t_eval=pulse.duration_s + t_after,
+                          d_max_nm=None)
+    ours = result.mean_per_ion
+    compared = 0
+    for label, curve in zip(reference["labels"], reference["mean_per_ion"], strict=True):
+        curve = np.asarray(curve)
+        if label.endswith(("_GS", "_3H6")) or curve.max() <= 0:
+            continue
+        theirs_tau, our_tau = _tau_avg(t_after, curve), _tau_avg(t_after, ours[label])
+        print(f"{label}: τ_avg simetuc {theirs_tau * 1e6:.2f} µs, per-ion {our_tau * 1e6:.2f} µs")
+        assert our_tau == pytest.approx(theirs_tau, rel=0.02), label
+        compared += 1
+    assert compared == 8
+
+
+def test_a_decay_is_fitted_as_a_measurement_would_be():
+    box = _ordered_box()
+    yb_only = IonLattice(box.positions_nm[box.species == "Yb"], np.array(["Yb"] * 27),
+                         np.full(27, "box"), site_percent={"Yb": 50.0}, cell_nm=box.cell_nm)
+    t = np.linspace(0.0, 10e-3, 401)
+    result = ion_dynamics(TransferParams(), yb_only, pulse=Pulse(980.0, 4.0, 20e-6), t_eval=t)
+    # identical ions with nothing but their decay and migration between them: one exponential
+    # of the Yb³⁺ lifetime
+    fit = result.decay_fit(980.0, n_exp=1)
+    assert fit.lifetimes[0] == pytest.approx(2500.0, rel=1e-3)
+    with pytest.raises(ValueError, match="line_nm must be one of"):
+        result.decay_fit(450.0)
+
+
+def test_surface_ions_emit_less_than_the_centre(particle):
+    params, lattice = particle
+    steady = solve_ions(params, lattice, power_w_cm2=4.0)
+    _, per_ion, share = steady.radial_profile(980.0, bins=4)
+    assert per_ion[0] > 2 * per_ion[-1] and share.sum() == pytest.approx(1.0)
+    emission = steady.emission_per_ion(980.0)
+    assert emission.sum() == pytest.approx(steady.lines[980.0])
+    assert np.all(emission[lattice.species == "Tm"] == 0)
+
+
+# ----------------------------------------------------------------------------- reading
+def test_config_for_ions_keeps_migration_and_multipolarity():
+    params = read_config("config_cw.cfg")
+    assert params.yb_migration_a6_s == 4.199e7
+    text = (DATA / "config_cw.cfg").read_text().replace(
+        "multipolarity: 6\n        strength: 1.142e+10", "multipolarity: 8\n        strength: 1e12")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        etu3 = {et.name: et for et in read_simetuc_config(text, for_ions=True).energy_transfer}
+        with pytest.raises(ValueError, match="multipolarity: the model's lattice sum"):
+            read_simetuc_config(text)
+    assert (etu3["ETU3"].multipolarity, etu3["ETU3"].strength_a6_s) == (8, 1e12)
+    without_em = text.replace("Yb(ES) + Yb(GS) -> Yb(GS) + Yb(ES)",
+                              "Yb(ES) + Tm(3H6) -> Yb(GS) + Tm(3F4)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert read_simetuc_config(without_em, for_ions=True).yb_migration_a6_s == 0
+
+
+def test_the_average_model_refuses_a_multipolarity_it_cannot_sum():
+    quadrupole = EnergyTransfer("ETU1", "Yb", "2F5/2", "2F7/2", "Tm", "3H6", "3H5", 1e9,
+                                multipolarity=8)
+    with pytest.raises(ValueError, match="lattice sum is dipole–dipole"):
+        steady_state(TransferParams(energy_transfer=(quadrupole,)), power_w_cm2=1.0)
+    with pytest.raises(ValueError, match="multipolarity must be 6, 8 or 10"):
+        EnergyTransfer("X", "Yb", "2F5/2", "2F7/2", "Tm", "3H6", "3H5", 1e9, multipolarity=7)
+
+
+def test_lattice_from_params_is_seeded_and_doped_as_asked():
+    params = TransferParams(core_diameter_nm=6.0, active_shell_nm=1.0, inert_shell_nm=1.0)
+    a, b = (IonLattice.from_params(params, seed=5) for _ in range(2))
+    c = IonLattice.from_params(params, seed=6)
+    assert np.array_equal(a.positions_nm, b.positions_nm)
+    assert not np.array_equal(a.positions_nm, c.positions_nm)
+    r = a.radial_nm
+    assert r[a.region == "core"].max() < 3.0 <= r[a.region == "active_shell"].min()
+    assert r.max() < 4.0 and a.radius_nm == 5.0
+    core = a.region == "core"
+    n_core_sites = (np.linalg.norm(cation_sites_nm(params.host, 10.0), axis=1) < 3.0).sum()
+    assert np.count_nonzero(a.species[core] == "Yb") / n_core_sites == pytest.approx(0.2,
+                                                                                     abs=0.04)
+    assert set(a.species[~core]) == {"Yb"}
+    assert len(a.vacancies_nm) > 0
+
+
+def test_lattice_from_an_annealing_snapshot_keeps_its_vacancies():
+    sites = cation_sites_nm("beta-NaGdF4", 4.0)
+    snapshot = IonSites(sites_nm=sites, yb_nm=sites[:80], tm_nm=sites[80:84],
+                        vacancies_nm=sites[84:90], radius_nm=2.0)
+    lattice = IonLattice.from_sites(snapshot)
+    assert (lattice.count("Yb"), lattice.count("Tm"), len(lattice.vacancies_nm)) == (80, 4, 6)
+    params = TransferParams()
+    quench = ion_system(params, lattice).quenching_s
+    near = np.linalg.norm(lattice.positions_nm[:, None] - sites[None, 84:90], axis=2).min(1)
+    assert quench[near < 0.5].mean() > quench[near > 1.5].mean()
+
+
+# ----------------------------------------------------------------------------- bad input
+def test_a_lattice_file_without_the_datasets_is_named(tmp_path):
+    import h5py
+
+    path = tmp_path / "data_8uc_25.0S_2.0A.hdf5"
+    with h5py.File(path, "w") as f:
+        f["positions"] = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"missing \['doped_lattice', 'ion_type'\]"):
+        read_simetuc_lattice(path)
+    text = tmp_path / "data_1.0r_1.0S_1.0A.hdf5"
+    text.write_text("not hdf5")
+    with pytest.raises(ValueError, match="not a readable HDF5"):
+        read_simetuc_lattice(text)
+    with h5py.File(path, "w") as f:
+        f["doped_lattice"] = np.zeros((2, 3))
+        f["ion_type"] = [0, 2]
+    with pytest.raises(ValueError, match=r"ion_type must be 0 \(sensitizer\) or 1"):
+        read_simetuc_lattice(path)
+
+
+def test_a_periodic_lattice_needs_its_configuration():
+    with pytest.raises(ValueError, match="needs the configuration that made it"):
+        read_simetuc_lattice(LATTICE_FILE)
+
+
+def test_ions_outside_the_particle_are_refused():
+    with pytest.raises(ValueError, match=r"positions_nm: ion 1 lies 2.5 nm .*\(radius_nm = 2 nm\)"):
+        IonLattice(np.array([[0.0, 0, 0], [2.5, 0, 0]]), np.array(["Yb", "Tm"]),
+                   np.array(["core", "core"]), site_percent={"Yb": 20, "Tm": 1}, radius_nm=2.0)
+    with pytest.raises(ValueError, match=r"either radius_nm .* or cell_nm"):
+        IonLattice(np.zeros((1, 3)), np.array(["Yb"]), np.array(["core"]),
+                   site_percent={"Yb": 20})
+    with pytest.raises(ValueError, match="site_percent lacks the concentration of Tm"):
+        IonLattice(np.zeros((1, 3)), np.array(["Tm"]), np.array(["core"]),
+                   site_percent={"Yb": 20}, radius_nm=1.0)
+
+
+@pytest.mark.parametrize(("power", "message"), [
+    (-1.0, r"power_w_cm2 = -1.0 W/cm² is outside the allowed range \[0, 1e\+09\] W/cm²"),
+    (2e9, r"power_w_cm2 = 2000000000.0 W/cm² is outside"),
+    (float("nan"), r"power_w_cm2 = nan W/cm² is outside"),
+    ("high", r"power_w_cm2 must be a number in W/cm²"),
+])
+def test_bad_powers_are_refused(particle, power, message):
+    params, lattice = particle
+    with pytest.raises(ValueError, match=message):
+        solve_ions(params, lattice, power_w_cm2=power)
+
+
+def test_what_the_per_ion_model_does_not_solve_is_refused(particle):
+    params, lattice = particle
+    with pytest.raises(ValueError, match="excitation_nm must be 980 nm"):
+        solve_ions(params, lattice, excitation_nm=400, power_w_cm2=1.0)
+    with pytest.raises(ValueError, match="does not couple the perovskite"):
+        solve_ions(dataclasses.replace(params, perovskite_edge_nm=12.0), lattice,
+                   power_w_cm2=1.0)
+    with pytest.raises(ValueError, match=r"d_max_nm = 0.1 nm is outside"):
+        solve_ions(params, lattice, power_w_cm2=1.0, d_max_nm=0.1)
+    with pytest.raises(ValueError, match="t_eval must be ascending"):
+        ion_dynamics(params, lattice, pulse=Pulse(), t_eval=[1e-3, 0.0])
+
+
+def test_a_problem_too_large_for_the_memory_is_refused_before_allocating(particle, monkeypatch):
+    params, lattice = particle
+    monkeypatch.setattr(system_module, "_available_memory", lambda: 10 * 2**20)
+    with pytest.raises(ValueError, match=r"needs ≈\d+\.\d GiB, more than the 0\.0 GiB available"):
+        solve_ions(params, lattice, power_w_cm2=1.0, d_max_nm=None)
