@@ -25,6 +25,7 @@ CORE_NAMES = (
     "read_simetuc_config", "reflections", "register_material", "scherrer_size",
     "simulate_growth", "size_statistics", "steady_state", "tauc_gap", "tolerance_factor",
     "yb_lifetime_us", "SWEEP_MODELS", "sweep",
+    "IonLattice", "IonResult", "ion_dynamics", "read_simetuc_lattice", "solve_ions",
 )
 
 WIDGETS_NAMES = (

@@ -12,6 +12,8 @@ the core is cut by domain; each package re-exports its own public names:
 * :mod:`~lnhet_widgets.core.optics` — perovskite constants, quenching per ion (§6), the
   Yb/Tm/CsPbX3 rate equations (§7), the transient bleach and photophysics (§8), ensembles,
   simetuc configuration files
+* :mod:`~lnhet_widgets.core.ions` — the per-ion model (§11): simetuc's microscopic rate
+  equations on the ions of a real particle or a simetuc lattice file, sparse Newton and BDF
 * :mod:`~lnhet_widgets.core.analysis` — analysis of measurements: decay fits (P1 Eqs. 1–6),
   Tauc gap, emission convergence point, powder patterns, size statistics, image profiles
 * :mod:`~lnhet_widgets.core.heterostructure` — :class:`Heterostructure`, one design carried
@@ -88,6 +90,13 @@ from .heterostructure import (
     Heterostructure,
     XrdPattern,
 )
+from .ions import (
+    IonLattice,
+    IonResult,
+    ion_dynamics,
+    read_simetuc_lattice,
+    solve_ions,
+)
 from .optics import (
     P1_SAMPLES,
     BleachParams,
@@ -131,6 +140,8 @@ __all__ = [
     "GrowthParams",
     "GrowthResult",
     "Heterostructure",
+    "IonLattice",
+    "IonResult",
     "IonSites",
     "Material",
     "Pulse",
@@ -169,6 +180,7 @@ __all__ = [
     "haadf_image",
     "homogeneous_barrier_kt",
     "homogeneous_rate_m3_s",
+    "ion_dynamics",
     "lattice_constant",
     "line_profile",
     "list_materials",
@@ -181,11 +193,13 @@ __all__ = [
     "powder_pattern",
     "power_dependence",
     "read_simetuc_config",
+    "read_simetuc_lattice",
     "reflections",
     "register_material",
     "scherrer_size",
     "simulate_growth",
     "size_statistics",
+    "solve_ions",
     "steady_state",
     "sweep",
     "tauc_gap",
