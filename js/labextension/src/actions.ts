@@ -17,7 +17,14 @@ import {
 } from './kernelcode';
 import { runInFreshKernel } from './kernelrun';
 import { freeNotebookName, labNotebook } from './labnotebook';
-import { courseFilePath, ICourseManifest, ILab, ILesson, missingLessons } from './manifest';
+import {
+  byId,
+  courseFilePath,
+  ICourseManifest,
+  ILab,
+  ILesson,
+  missingLessons
+} from './manifest';
 import { exportFileName, progressToCsv, progressToJson } from './export';
 import { ProgressStore } from './store';
 
@@ -40,26 +47,16 @@ export class CourseActions {
     private readonly _docManager: IDocumentManager,
     readonly course: ICourseManifest,
     private readonly _location: ICourseLocation,
-    private readonly _store: ProgressStore | null,
+    private readonly _store: ProgressStore,
     private readonly _onLabOpened: () => void = () => undefined
   ) {}
 
   lesson(lessonId: string): ILesson {
-    const lesson = this.course.lessons.find(item => item.id === lessonId);
-    if (!lesson) {
-      const known = this.course.lessons.map(item => item.id).join(', ');
-      throw new Error(`unknown lesson id ${JSON.stringify(lessonId)}; lessons: ${known}`);
-    }
-    return lesson;
+    return byId(this.course.lessons, lessonId, 'lesson');
   }
 
   lab(labId: string): ILab {
-    const lab = this.course.labs.find(item => item.id === labId);
-    if (!lab) {
-      const known = this.course.labs.map(item => item.id).join(', ');
-      throw new Error(`unknown lab id ${JSON.stringify(labId)}; labs: ${known}`);
-    }
-    return lab;
+    return byId(this.course.labs, labId, 'lab');
   }
 
   /**
@@ -161,7 +158,7 @@ export class CourseActions {
 
   /** Download the progress as CSV or JSON. */
   exportProgress(format: 'csv' | 'json'): void {
-    const progress = this._store?.progress ?? {};
+    const progress = this._store.progress;
     const now = new Date().toISOString();
     const text =
       format === 'csv'

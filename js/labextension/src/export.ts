@@ -9,7 +9,7 @@
  * // 'lesson,title,status,opened,quizzes_answered,quizzes_right,quizzes,tasks_opened,tasks,exported_at'
  */
 
-import { ICourseManifest } from './manifest';
+import { ICourseManifest, ILesson } from './manifest';
 import { CourseProgress, summarize } from './progress';
 
 export const CSV_COLUMNS = [
@@ -31,6 +31,25 @@ export function csvField(value: string | number | boolean): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+type LessonColumn = Exclude<(typeof CSV_COLUMNS)[number], 'exported_at'>;
+type LessonRecord = Record<LessonColumn, string | number | boolean>;
+
+/** One lesson's row of the export: its status and counts. */
+function lessonRecord(lesson: ILesson, progress: CourseProgress): LessonRecord {
+  const summary = summarize(lesson, progress);
+  return {
+    lesson: lesson.id,
+    title: lesson.title,
+    status: summary.status,
+    opened: progress[lesson.id]?.opened === true,
+    quizzes_answered: summary.quizzesAnswered,
+    quizzes_right: summary.quizzesRight,
+    quizzes: summary.quizzes,
+    tasks_opened: summary.tasksOpened,
+    tasks: summary.tasks
+  };
+}
+
 /** CSV of every lesson in course order, with a header row; `exportedAt` is an ISO time. */
 export function progressToCsv(
   course: ICourseManifest,
@@ -38,49 +57,26 @@ export function progressToCsv(
   exportedAt: string
 ): string {
   const rows = course.lessons.map(lesson => {
-    const summary = summarize(lesson, progress);
-    return [
-      lesson.id,
-      lesson.title,
-      summary.status,
-      progress[lesson.id]?.opened === true,
-      summary.quizzesAnswered,
-      summary.quizzesRight,
-      summary.quizzes,
-      summary.tasksOpened,
-      summary.tasks,
-      exportedAt
-    ]
-      .map(csvField)
-      .join(',');
+    const record = lessonRecord(lesson, progress);
+    return CSV_COLUMNS.map(column =>
+      csvField(column === 'exported_at' ? exportedAt : record[column])
+    ).join(',');
   });
   return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
 }
 
-/** JSON document of the whole progress, with each lesson's status and the raw record. */
+/** JSON document of the whole progress: each lesson's row plus which questions and tasks. */
 export function progressToJson(
   course: ICourseManifest,
   progress: CourseProgress,
   exportedAt: string
 ): string {
-  const lessons = course.lessons.map(lesson => {
-    const summary = summarize(lesson, progress);
-    const done = progress[lesson.id];
-    return {
-      id: lesson.id,
-      title: lesson.title,
-      status: summary.status,
-      opened: done?.opened === true,
-      quizzes_answered: summary.quizzesAnswered,
-      quizzes_right: summary.quizzesRight,
-      quizzes: summary.quizzes,
-      tasks_opened: summary.tasksOpened,
-      tasks: summary.tasks,
-      // question -> answered right; the titles of the tasks whose answer was opened
-      answers: done?.quizzes ?? {},
-      opened_tasks: Object.keys(done?.tasks ?? {})
-    };
-  });
+  const lessons = course.lessons.map(lesson => ({
+    ...lessonRecord(lesson, progress),
+    // question -> answered right; the titles of the tasks whose answer was opened
+    answers: progress[lesson.id]?.quizzes ?? {},
+    opened_tasks: Object.keys(progress[lesson.id]?.tasks ?? {})
+  }));
   return JSON.stringify({ course: course.title, exported_at: exportedAt, lessons }, null, 2);
 }
 

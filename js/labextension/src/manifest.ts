@@ -203,3 +203,17 @@ export function missingLessons(course: ICourseManifest, names: Iterable<string>)
   const present = new Set(names);
   return course.lessons.filter(lesson => !present.has(lesson.file));
 }
+
+/**
+ * The item with `id` among a manifest's lessons or labs.
+ *
+ * @throws Error naming the unknown id and the known ones.
+ */
+export function byId<T extends { id: string }>(items: T[], id: string, kind: string): T {
+  const item = items.find(candidate => candidate.id === id);
+  if (!item) {
+    const known = items.map(candidate => candidate.id).join(', ');
+    throw new Error(`unknown ${kind} id ${JSON.stringify(id)}; known: ${known}`);
+  }
+  return item;
+}

@@ -35,7 +35,7 @@ test('JSON carries each lesson status and which questions and tasks', () => {
   assert.equal(data.course, 'Test course');
   assert.equal(data.exported_at, when);
   assert.deepEqual(data.lessons[1], {
-    id: 'strain', title: 'Strain, "misfit" and shells', status: 'in progress', opened: true,
+    lesson: 'strain', title: 'Strain, "misfit" and shells', status: 'in progress', opened: true,
     quizzes_answered: 2, quizzes_right: 1, quizzes: 2, tasks_opened: 1, tasks: 3,
     answers: { 'Which, "exactly"?': true, Q2: false }, opened_tasks: ['Task A']
   });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
+  byId,
   courseFilePath,
   lessonForPath,
   missingLessons,
@@ -76,4 +77,10 @@ test('lists the lessons missing from the course folder', () => {
   const course = parseManifest(smallManifest);
   assert.deepEqual(missingLessons(course, ['intro.ipynb', 'x.ipynb']).map(l => l.id), ['strain']);
   assert.equal(missingLessons(course, []).length, 2);
+});
+
+test('finds a lesson or lab by id, naming the known ids otherwise', () => {
+  const course = parseManifest(smallManifest);
+  assert.equal(byId(course.lessons, 'strain', 'lesson').file, 'strain.ipynb');
+  assert.throws(() => byId(course.labs, 'growth', 'lab'), /unknown lab id "growth"; known: mismatch/);
 });
