@@ -132,4 +132,4 @@ def test_the_sidebar_browser_test_passes_against_the_wheel(installed):
     env = dict(os.environ, LNHET_JUPYTER_PYTHON=str(installed.bin_dir / "python"))
     output = run([sys.executable, "-m", "pytest", "tests/browser/test_course_sidebar.py",
                   "-q", "-p", "no:cacheprovider"], env=env, cwd=ROOT)
-    assert re.search(r"\b6 passed\b", output), output[-3000:]
+    assert re.search(r"\b7 passed\b", output), output[-3000:]

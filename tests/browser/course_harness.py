@@ -61,6 +61,7 @@ class CourseJupyterServer(JupyterServer):
             "--IdentityProvider.token=", "--ServerApp.password=",
             "--ServerApp.ip=127.0.0.1", "--port", str(port), "--ServerApp.port_retries=0",
             "--LabApp.expose_app_in_browser=True",
+            "--JupyterNotebookApp.expose_app_in_browser=True",
             "--ServerApp.disable_check_xsrf=True",
             f"--ServerApp.root_dir={Path(root_dir).resolve()}",
         ]  # fmt: skip

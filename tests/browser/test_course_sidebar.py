@@ -30,6 +30,7 @@ from course_harness import (
     wait_for_status,
 )
 from jupyter_harness import (
+    _BENIGN_PAGE_ERRORS,
     ARTIFACTS_DIR,
     NotebookReport,
     assert_bqplot_marks,
@@ -324,3 +325,32 @@ def test_a_launcher_card_opens_a_notebook_whose_lab_draws(session):
     tooltip.locator('button[data-action="skip"], button[data-action="close"]').first.click()
     tooltip.wait_for(state="detached", timeout=10_000)
     session.assert_no_javascript_errors()
+
+
+def test_notebook_7_shows_the_course_sidebar(session, browser_context):
+    """Notebook 7's shell has a left area too: the same sidebar, lessons and statuses."""
+    page = browser_context.new_page()
+    report = NotebookReport(notebook="course sidebar", ui="notebook")
+    try:
+        with watch_console(page, report, benign_page_errors=_BENIGN_PAGE_ERRORS["notebook"]):
+            page.goto(f"{session.server.base_url}/notebooks/{COURSE_DIR}/00_welcome.ipynb")
+            page.wait_for_function("() => !!window.jupyterapp?.shell", timeout=60_000)
+            page.evaluate("async () => { await jupyterapp.restored; }")
+            # Notebook 7 lays out its side panels after start-up and may close one opened
+            # early: ask until the panel shows.
+            page.wait_for_function(
+                """(selector) => {
+                  jupyterapp.shell.activateById('lnhet-course-sidebar');
+                  return !!document.querySelector(selector)?.checkVisibility();
+                }""",
+                arg=f"{SIDEBAR} .lnhet-Lesson", timeout=30_000, polling=500,
+            )  # fmt: skip
+            assert len(lessons_in_sidebar(page)) == 6
+            # The welcome lesson has no quiz: opening it is doing it.
+            wait_for_status(page, "00_welcome", "done")
+            page.screenshot(path=str(ARTIFACTS_DIR / "course-notebook7.png"),
+                            clip={"x": 0, "y": 0, "width": 1400, "height": 900})
+    finally:
+        page.close()
+    problems = report.console_errors + report.page_errors
+    assert not problems, "JavaScript errors:\n" + "\n".join(problems)
