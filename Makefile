@@ -37,7 +37,8 @@ lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_welcome.ipynb
 
 # voila.json (read from this directory) leaves out two JupyterLab extensions whose front ends
-# need a newer JupyterLab core than Voila's page provides.
+# need a newer JupyterLab core than Voila's page provides, and the course sidebar and tours,
+# which need JupyterLab's shell.
 app: $(LAB_STAMP)
 	$(BIN)/voila notebooks/
 

@@ -174,8 +174,9 @@ def test_lesson_in_browser(nb_path, ui, expect, jupyter_server, notebook_page, r
 
 
 # Lessons run as apps (``make app``): on a laptop screen, with no code cell to run.
-APPS = [
-    ("notebooks/01_lattice_mismatch.ipynb", Expect(gauge=True)),
+# Every lesson (lesson 05 is run in JupyterLab by test_analysis_upload, with its upload).
+APPS = [(path, expect) for path, ui, expect in LESSONS if ui == "lab"] + [
+    ("notebooks/05_analysing_measurements.ipynb", Expect(nglview=None, bqplot_marks=2)),
 ]
 
 
