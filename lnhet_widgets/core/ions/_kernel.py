@@ -12,8 +12,9 @@ terms (:class:`~lnhet_widgets.core.ions.system.IonSystem`):
 The Jacobian's non-zeros are the entries ``(to|from, from)`` of the linear terms and
 ``(df|dt|af|at, df|af)`` of the pair terms; :func:`jacobian_values` adds each term's
 derivative at the data positions the pattern gives it (``lin_pos`` (m, 2), ``pair_pos``
-(m, 8)). :func:`conserve` turns the Jacobian and the residual into those of the conserved
-system (each ion's ground-state row replaced by its normalisation Σ y − 1).
+(m, 8)). :func:`fold` turns the full Jacobian into that of the reduced system of the steady state,
+whose unknowns are the excited states (each ion's ground state is 1 − Σ of its excited
+states).
 
 The pure-numpy ``*_numpy`` functions are the references of the tests and of the benchmark.
 """
@@ -66,18 +67,13 @@ def jacobian_values(y, nnz, lin_from, lin_rate, lin_pos, pair_df, pair_af, pair_
 
 
 @numba.njit(cache=True)
-def conserve(y, f, data, indptr, indices, ground, block_end):
-    """Replace, in the CSR Jacobian ``(data, indices, indptr)`` and the residual ``f``, each
-    ion's ground-state row by its normalisation Σ_block y − 1 (in place)."""
-    for s in range(ground.size):
-        g = ground[s]
-        total = 0.0
-        for i in range(g, block_end[s]):
-            total += y[i]
-        f[g] = total - 1.0
-        for k in range(indptr[g], indptr[g + 1]):
-            col = indices[k]
-            data[k] = 1.0 if g <= col < block_end[s] else 0.0
+def fold(data, src, dst, sign, nnz):
+    """Data of the reduced Jacobian from that of the full one: ``out[dst] += sign · data[src]``
+    (:class:`~lnhet_widgets.core.ions.pattern.ReducedPattern`)."""
+    out = np.zeros(nnz)
+    for t in range(src.size):
+        out[dst[t]] += sign[t] * data[src[t]]
+    return out
 
 
 def rhs_numpy(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at, pair_w):
@@ -105,3 +101,19 @@ def jacobian_numpy(y, n, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, 
     vals = np.concatenate((-lin_rate, lin_rate, -by_donor, by_donor, -by_donor, by_donor,
                            -by_acceptor, by_acceptor, -by_acceptor, by_acceptor))
     return sparse.coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
+
+
+def reduced_jacobian_numpy(jac, ground, block_end):
+    """Pure scipy reference of :func:`fold`: J[e, e] − J[e, g] · B, with e the excited
+    states, g the ground states and B (ions × excited) the indicator of each ion's excited
+    states."""
+    from scipy import sparse
+
+    n = jac.shape[0]
+    sizes = np.asarray(block_end) - np.asarray(ground)
+    ion = np.repeat(np.arange(len(ground)), sizes)
+    excited = np.setdiff1d(np.arange(n), ground)
+    belongs = sparse.csr_matrix((np.ones(excited.size), (ion[excited], np.arange(excited.size))),
+                                shape=(len(ground), excited.size))
+    rows = jac.tocsr()[excited]
+    return (rows[:, excited] - rows[:, np.asarray(ground)] @ belongs).tocsr()

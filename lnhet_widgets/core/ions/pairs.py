@@ -50,6 +50,21 @@ def ion_pairs(lattice: IonLattice, d_max_nm: float | None = None):
 
 
 def _periodic_pairs(pos, cell, d_max_nm):
+    volume = abs(np.linalg.det(cell))
+    widths = [volume / np.linalg.norm(np.cross(cell[a], cell[b])) for a, b in ((1, 2), (2, 0),
+                                                                                 (0, 1))]
+    if d_max_nm is not None and d_max_nm < min(widths) / 2:
+        # every pair within d_max has one image that close: a tree over the 27 images
+        images = (pos[None, :, :] + (_SHIFTS @ cell)[:, None, :]).reshape(-1, 3)
+        found = cKDTree(pos).sparse_distance_matrix(cKDTree(images), d_max_nm,
+                                                    output_type="ndarray")
+        j = found["j"] % len(pos)
+        keep = found["i"] != j
+        return found["i"][keep], j[keep], found["v"][keep]
+    return _all_periodic_pairs(pos, cell, d_max_nm)
+
+
+def _all_periodic_pairs(pos, cell, d_max_nm):
     inverse = np.linalg.inv(cell)
     images = _SHIFTS @ cell
     n = len(pos)

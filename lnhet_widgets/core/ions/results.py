@@ -31,8 +31,9 @@ class IonResult:
         Time of each point after the start of the pulse, s (empty for a steady state).
     state : ndarray (points, states)
         Population of every level of every ion (fractions of that ion).
-    newton_iterations : int
-        Newton iterations over the continuation in power (0 for a decay).
+    factorisations : int
+        Sparse LU factorisations of the Newton iterations over the continuation in power
+        (0 for a decay).
     pulse_s : float
         Duration of the excitation pulse of a decay, s (0 for a steady state).
 
@@ -52,7 +53,7 @@ class IonResult:
     power_w_cm2: np.ndarray
     time_s: np.ndarray
     state: np.ndarray
-    newton_iterations: int = 0
+    factorisations: int = 0
     pulse_s: float = 0.0
 
     @property

@@ -19,7 +19,7 @@ from .._base.validate import check_range
 from ..optics import Pulse, TransferParams
 from . import _kernel as kernel
 from .lattice import IonLattice
-from .pattern import JacobianPattern, jacobian_pattern
+from .pattern import JacobianPattern, ReducedPattern, jacobian_pattern, reduced_pattern
 from .results import IonResult
 from .system import IonSystem, ion_system
 
@@ -30,10 +30,12 @@ __all__ = ["ion_dynamics", "solve_ions"]
 _START_POWER_W_CM2 = 1e-2
 #: A power step that fails is split in two, at most this many times.
 _MAX_SPLITS = 12
+#: Longest continuation step, decades of power (one that converges doubles the next).
+_MAX_STEP_DECADES = 2.0
 
 
 class _Equations:
-    """One system with its pattern: residual and Jacobian at a given pump power."""
+    """One system with its patterns: right-hand side and Jacobians at a given pump power."""
 
     def __init__(self, system: IonSystem):
         self.system = system
@@ -42,9 +44,16 @@ class _Equations:
         self.lin_from = np.concatenate((lin_from, pump_from))
         self.lin_to = np.concatenate((lin_to, pump_to))
         df, dt, af, at, _ = system.pair
-        self.pattern: JacobianPattern = jacobian_pattern(
-            system.size, self.lin_from, self.lin_to, df, dt, af, at,
-            ground=system.offsets, block_end=system.block_end)
+        self.pattern: JacobianPattern = jacobian_pattern(system.size, self.lin_from,
+                                                         self.lin_to, df, dt, af, at)
+        self._reduced: ReducedPattern | None = None
+
+    @property
+    def reduced(self) -> ReducedPattern:
+        if self._reduced is None:
+            self._reduced = reduced_pattern(self.pattern, self.system.offsets,
+                                            self.system.block_end)
+        return self._reduced
 
     def rates(self, power_w_cm2: float) -> np.ndarray:
         return np.concatenate((self.system.lin[2], self.system.pump[2] * power_w_cm2))
@@ -62,32 +71,63 @@ class _Equations:
         p = self.pattern
         return sparse.csr_matrix((data, p.indices, p.indptr), shape=(p.n, p.n))
 
-    def newton(self, y, power_w_cm2, *, max_iterations=40):
-        """Newton's method on the conserved system from ``y``; (y, iterations) or None."""
+    def expand(self, x) -> np.ndarray:
+        """All populations from the excited ones (each ground state 1 − Σ excited)."""
+        r = self.reduced
+        y = np.empty(self.system.size)
+        y[r.excited] = x
+        y[self.system.offsets] = 1.0 - np.bincount(r.ion_of, weights=x,
+                                                   minlength=self.system.offsets.size)
+        return y
+
+    def factorised(self, y, rates):
+        """SuperLU factors of the reduced Jacobian at ``y``, or None if it is singular."""
+        r = self.reduced
+        data = kernel.fold(self.jacobian_data(y, rates), r.src, r.dst, r.sign, r.nnz)
+        matrix = sparse.csc_matrix(sparse.csr_matrix((data, r.indices, r.indptr),
+                                                     shape=(r.n, r.n)))
+        try:
+            # a symmetric fill-reducing order on the ion graph, kept without pivoting: every
+            # diagonal entry is a level's total loss rate, never zero
+            return splu(matrix, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                        options={"SymmetricMode": True})
+        except RuntimeError:
+            return None
+
+    def newton(self, y, power_w_cm2, *, max_iterations=60):
+        """Newton's method on the excited-state populations from ``y``: (y, factorisations)
+        or None.
+
+        The factors are reused while the steps shrink fast (a chord iteration, each step a
+        pair of triangular solves) and renewed when they stop doing so."""
         rates = self.rates(power_w_cm2)
-        p = self.pattern
-        for iteration in range(1, max_iterations + 1):
-            f = self.rhs(y, rates)
-            data = self.jacobian_data(y, rates)
-            kernel.conserve(y, f, data, p.indptr, p.indices, self.system.offsets,
-                            self.system.block_end)
-            try:
-                step = splu(self.matrix(data).tocsc()).solve(-f)
-            except RuntimeError:  # a singular Jacobian: this start is too far
-                return None
+        excited = self.reduced.excited
+        lu, factorisations, last = None, 0, np.inf
+        for _ in range(max_iterations):
+            if lu is None:
+                lu = self.factorised(y, rates)
+                factorisations += 1
+                if lu is None:  # a singular Jacobian: this start is too far
+                    return None
+            step = lu.solve(-self.rhs(y, rates)[excited])
             if not np.all(np.isfinite(step)):
                 return None
+            x = y[excited]
+            change_y = self.expand(x + step) - y
             # populations stay ≥ 0: shorten a step that would cross zero
-            negative = (y + step) < 0
+            negative = (y + change_y) < 0
             scale = 1.0
             if negative.any():
-                scale = min(1.0, 0.9 * float(np.min(y[negative] / -step[negative])))
+                scale = min(1.0, 0.9 * float(np.min(y[negative] / -change_y[negative])))
                 if scale < 1e-3:
                     return None
-            y = y + scale * step
-            change = np.max(np.abs(step) / (np.abs(y) + 1e-12))
-            if scale == 1.0 and (change < 1e-9 or np.max(np.abs(step)) < 1e-15):
-                return y, iteration
+            y = self.expand(x + scale * step)
+            change = float(np.max(np.abs(change_y) / (np.abs(y) + 1e-12)))
+            if scale == 1.0 and (change < 1e-9 or np.max(np.abs(change_y)) < 1e-15):
+                return y, factorisations
+            if scale < 1.0 or change > 0.3 * last:
+                lu = None  # contraction too slow for the old factors: renew them
+            last = change
         return None
 
 
@@ -95,9 +135,11 @@ def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
                power_w_cm2: float, d_max_nm: float | None = 2.0) -> IonResult:
     """CW steady state of the per-ion rate equations (SCIENCE §11).
 
-    Newton's method on the conserved system (each ion's ground-state equation replaced by the
-    sum of its populations) with the sparse Jacobian, continued in power from
-    1e-2 W cm⁻² by decades (a step that fails is halved in log power).
+    Newton's method on the excited-state populations (each ion's ground state is 1 − Σ of its
+    excited states, so its populations sum to 1 by construction) with the sparse Jacobian,
+    continued in power from
+    1e-2 W cm⁻²: a step that converges doubles the next (up to two decades), one that fails is
+halved in log power.
 
     Parameters
     ----------
@@ -153,10 +195,10 @@ def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
                                        f"{10**log_p:.3g} and {10**trial:.3g} W/cm²")
                 step /= 2
                 continue
-            y, iterations = solved
-            total += iterations
+            y, factorisations = solved
+            total += factorisations
             log_p = trial
-            step = min(1.0, step * 2)
+            step = min(_MAX_STEP_DECADES, step * 2)
     return IonResult(system, np.array([power]), np.zeros(0), y[None, :], total)
 
 
