@@ -50,6 +50,10 @@ def _first_heading(name: str) -> str:
     raise AssertionError(f"{name} has no '# ' heading")
 
 
+def _first_cell(name: str) -> str:
+    return nbformat.read(NOTEBOOKS / name, as_version=4).cells[0].source
+
+
 def _original(name: str) -> bytes:
     return (NOTEBOOKS / name).read_bytes()
 
@@ -72,6 +76,9 @@ def test_manifest_entry_matches_its_notebook(lesson):
     assert lesson["tasks"] == code.count("hidden_answer("), "tasks = hidden_answer( blocks"
     assert 2 <= len(lesson["goals"]) <= 4 and all(g.strip() for g in lesson["goals"])
     assert isinstance(lesson["minutes"], int) and 5 <= lesson["minutes"] <= 120
+    # The lesson's own header says the same time as the sidebar (when it gives one).
+    stated = re.findall(r"about (\d+) minutes", _first_cell(name))
+    assert stated in ([], [str(lesson["minutes"])]), (stated, lesson["minutes"])
     earlier = [other["id"] for other in LESSONS[: LESSONS.index(lesson)]]
     assert set(lesson["prerequisites"]) <= set(earlier), "prerequisites are earlier lessons"
     assert all(isinstance(item, str) and item for item in lesson["background"])

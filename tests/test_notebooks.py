@@ -79,3 +79,14 @@ def test_notebook_runs(path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors
+
+
+# A lesson is also an app (Voila shows no code cells and no run buttons): its text never tells
+# the reader to run a cell or points at "the cell below".
+_NOTEBOOK_ONLY_WORDING = re.compile(r"\bthe cell (?:below|above)\b|\b[Rr]un (?:the|this) cell\b")
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_lesson_text_works_in_an_app(name):
+    found = [m.group(0) for text in _markdown(name) for m in _NOTEBOOK_ONLY_WORDING.finditer(text)]
+    assert not found, f"{name} says {found}; e.g. 'the lab below (in a notebook, run its cell)'"
