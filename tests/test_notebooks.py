@@ -90,3 +90,22 @@ _NOTEBOOK_ONLY_WORDING = re.compile(r"\bthe cell (?:below|above)\b|\b[Rr]un (?:t
 def test_lesson_text_works_in_an_app(name):
     found = [m.group(0) for text in _markdown(name) for m in _NOTEBOOK_ONLY_WORDING.finditer(text)]
     assert not found, f"{name} says {found}; e.g. 'the lab below (in a notebook, run its cell)'"
+
+
+# In an app every cell runs at once: a research-mode cell that set the student's ``lab`` would
+# change the lab above before the student touched it. Research mode makes labs of its own.
+_CHANGES_THE_LAB = re.compile(r"^\s*lab\.\w+\s*=|\blab\.(?:run|load|restore|compute_\w+)\(",
+                              re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", COURSE[1:])
+def test_research_mode_leaves_the_students_lab_alone(name):
+    nb = nbformat.read(NOTEBOOKS[0].parent / name, as_version=4)
+    section, offending = "", []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            section = next((line[3:] for line in cell.source.splitlines()
+                            if line.startswith("## ")), section)
+        elif section.startswith("Research mode") and _CHANGES_THE_LAB.search(cell.source):
+            offending.append(cell.id)
+    assert not offending, f"{name}: research-mode cells {offending} change the lesson's lab"
