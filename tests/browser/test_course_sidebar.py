@@ -96,7 +96,8 @@ def wait_for_idle_kernel(page, *, timeout_s: float = 60) -> None:
 def test_sidebar_lists_the_lessons_and_copies_the_course(session):
     page, server = session.page, session.server
     open_lab(page, server.base_url, reset=True)
-    show_sidebar(page)
+    # A first visit opens JupyterLab on the course panel.
+    page.wait_for_selector(SIDEBAR, state="visible", timeout=10_000)
 
     manifest = load_manifest()
     rows = lessons_in_sidebar(page)

@@ -4,6 +4,7 @@
  */
 
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -36,7 +37,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'The lnhet-widgets course: lesson sidebar, progress, lab launcher, commands.',
   autoStart: true,
   requires: [IStateDB, ISettingRegistry, INotebookTracker, IDocumentManager],
-  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ITourManager],
+  optional: [ICommandPalette, ILauncher, ILayoutRestorer, ITourManager, ILabShell],
   activate: async (
     app: JupyterFrontEnd,
     state: IStateDB,
@@ -46,7 +47,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
     restorer: ILayoutRestorer | null,
-    tourManager: ITourManager | null
+    tourManager: ITourManager | null,
+    labShell: ILabShell | null
   ) => {
     const course = parseManifest(manifestJson);
     const settings = await settingRegistry.load(PLUGIN_ID);
@@ -74,6 +76,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer?.add(sidebar, sidebar.id);
 
     store.changed.connect((_, progress) => sidebar.setProgress(progress));
+    // A student's first visit to JupyterLab (Binder, a new account) opens on the course.
+    // Not in Notebook 7, where the side panel would cover the notebook.
+    void store.loaded.then(visited => {
+      if (!visited && labShell) {
+        labShell.activateById(sidebar.id);
+      }
+    });
     listenToLessons(notebooks, course, store);
     addCommands(app, actions, courseIcon, sidebar.id, palette, launcher, tours);
 

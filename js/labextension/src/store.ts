@@ -21,11 +21,21 @@ export class ProgressStore {
     private readonly _state: IStateDB,
     restored: Promise<unknown>
   ) {
-    this._queue = restored.then(async () => {
-      this._progress = normalizeProgress(await this._state.fetch(PROGRESS_KEY));
+    this.loaded = restored.then(async () => {
+      const saved = await this._state.fetch(PROGRESS_KEY);
+      this._progress = normalizeProgress(saved);
       this._changed.emit(this._progress);
+      if (saved === undefined) {
+        // Remembers the visit, so that only the very first one counts as first.
+        await this._state.save(PROGRESS_KEY, {});
+      }
+      return saved !== undefined;
     });
+    this._queue = this.loaded.then(() => undefined);
   }
+
+  /** Resolves once the saved progress is read: true if there was any (not a first visit). */
+  readonly loaded: Promise<boolean>;
 
   get progress(): CourseProgress {
     return this._progress;
