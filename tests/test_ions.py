@@ -180,6 +180,18 @@ def test_kernels_equal_their_numpy_references(particle):
     np.testing.assert_allclose(change, 2 * ours @ dy, rtol=1e-5, atol=1e-9)
 
 
+def test_krylov_steps_of_large_systems_give_the_direct_solution(monkeypatch):
+    from lnhet_widgets.core.ions import solvers
+
+    params = TransferParams(core_diameter_nm=7.0)
+    lattice = IonLattice.from_params(params, seed=2)
+    direct = solve_ions(params, lattice, power_w_cm2=300.0)
+    monkeypatch.setattr(solvers, "_DIRECT_MAX_UNKNOWNS", 0)
+    krylov = solve_ions(params, lattice, power_w_cm2=300.0)
+    assert lattice.count("Tm") > 3
+    np.testing.assert_allclose(krylov.state, direct.state, rtol=1e-8, atol=1e-16)
+
+
 # ----------------------------------------------------------------------------- simetuc
 def test_periodic_distances_are_simetucs(simetuc_lattice):
     import h5py

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 from scipy.integrate import solve_ivp
-from scipy.sparse.linalg import splu
+from scipy.sparse.linalg import LinearOperator, gmres, spilu, splu
 
 from .._base.validate import check_range
 from ..optics import Pulse, TransferParams
@@ -30,6 +30,14 @@ __all__ = ["ion_dynamics", "solve_ions"]
 _START_POWER_W_CM2 = 1e-2
 #: A power step that fails is split in two, at most this many times.
 _MAX_SPLITS = 12
+#: Largest reduced system solved with SuperLU's complete factors; larger ones take GMRES
+#: with incomplete factors (drop tolerance, fill factor) and a relative residual of
+#: _KRYLOV_RTOL, which keeps Newton's convergence quadratic down to the 1e-9 criterion.
+_DIRECT_MAX_UNKNOWNS = 8_000
+_ILU_DROP_TOL = 1e-3
+_ILU_FILL = 2.0
+_KRYLOV_RTOL = 1e-11
+_KRYLOV_RESTARTS = 6
 #: Longest continuation step, decades of power (one that converges doubles the next).
 _MAX_STEP_DECADES = 2.0
 
@@ -47,6 +55,8 @@ class _Equations:
         self.pattern: JacobianPattern = jacobian_pattern(system.size, self.lin_from,
                                                          self.lin_to, df, dt, af, at)
         self._reduced: ReducedPattern | None = None
+        self.preconditioner = None  # incomplete factors of the large systems' Krylov steps
+        self.factorisations = 0
 
     @property
     def reduced(self) -> ReducedPattern:
@@ -80,36 +90,70 @@ class _Equations:
                                                    minlength=self.system.offsets.size)
         return y
 
-    def factorised(self, y, rates):
-        """SuperLU factors of the reduced Jacobian at ``y``, or None if it is singular."""
+    def reduced_matrix(self, y, rates) -> sparse.csc_matrix:
+        """The reduced Jacobian at ``y`` (unknowns: the excited states)."""
         r = self.reduced
         data = kernel.fold(self.jacobian_data(y, rates), r.src, r.dst, r.sign, r.nnz)
-        matrix = sparse.csc_matrix(sparse.csr_matrix((data, r.indices, r.indptr),
-                                                     shape=(r.n, r.n)))
+        return sparse.csc_matrix(sparse.csr_matrix((data, r.indices, r.indptr),
+                                                   shape=(r.n, r.n)))
+
+    def factorised(self, matrix, *, incomplete=False):
+        """SuperLU's factors of ``matrix`` (complete, or incomplete as a preconditioner), or
+        None if it is singular."""
+        # a symmetric fill-reducing order on the ion graph, kept without pivoting: every
+        # diagonal entry is a level's total loss rate, never zero
+        options = {"permc_spec": "MMD_AT_PLUS_A", "diag_pivot_thresh": 0.0,
+                   "options": {"SymmetricMode": True}}
         try:
-            # a symmetric fill-reducing order on the ion graph, kept without pivoting: every
-            # diagonal entry is a level's total loss rate, never zero
-            return splu(matrix, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-                        options={"SymmetricMode": True})
+            if incomplete:
+                return spilu(matrix, drop_tol=_ILU_DROP_TOL, fill_factor=_ILU_FILL, **options)
+            return splu(matrix, **options)
         except RuntimeError:
             return None
 
-    def newton(self, y, power_w_cm2, *, max_iterations=60):
-        """Newton's method on the excited-state populations from ``y``: (y, factorisations)
-        or None.
+    def krylov_step(self, matrix, rhs):
+        """GMRES on the reduced system, preconditioned by the incomplete factors kept from an
+        earlier matrix (renewed once when they no longer do): the step, or None."""
+        for renew in (self.preconditioner is None, True):
+            if renew:
+                self.preconditioner = self.factorised(matrix, incomplete=True)
+                self.factorisations += 1
+                if self.preconditioner is None:
+                    return None
+            step, info = gmres(matrix, rhs, rtol=_KRYLOV_RTOL, atol=0.0, restart=50,
+                               maxiter=_KRYLOV_RESTARTS,
+                               M=LinearOperator(matrix.shape, self.preconditioner.solve))
+            if info == 0:
+                return step
+        return None
 
-        The factors are reused while the steps shrink fast (a chord iteration, each step a
-        pair of triangular solves) and renewed when they stop doing so."""
+    def newton(self, y, power_w_cm2, *, max_iterations=60):
+        """Newton's method on the excited-state populations from ``y``: (y, factorisations of
+        this call) or None.
+
+        Up to :data:`_DIRECT_MAX_UNKNOWNS` unknowns each step is solved with SuperLU's
+        factors, reused while the steps shrink fast (a chord iteration) and renewed when they
+        stop doing so. Above, where the factors of a 3-D ion graph fill in faster than the
+        problem grows, each step is solved by GMRES preconditioned with incomplete factors
+        that are kept over the iterations and the power steps and renewed only when GMRES
+        stalls."""
         rates = self.rates(power_w_cm2)
         excited = self.reduced.excited
-        lu, factorisations, last = None, 0, np.inf
+        direct = excited.size <= _DIRECT_MAX_UNKNOWNS
+        lu, start, last = None, self.factorisations, np.inf
         for _ in range(max_iterations):
-            if lu is None:
-                lu = self.factorised(y, rates)
-                factorisations += 1
-                if lu is None:  # a singular Jacobian: this start is too far
+            rhs = -self.rhs(y, rates)[excited]
+            if direct:
+                if lu is None:
+                    lu = self.factorised(self.reduced_matrix(y, rates))
+                    self.factorisations += 1
+                    if lu is None:  # a singular Jacobian: this start is too far
+                        return None
+                step = lu.solve(rhs)
+            else:
+                step = self.krylov_step(self.reduced_matrix(y, rates), rhs)
+                if step is None:
                     return None
-            step = lu.solve(-self.rhs(y, rates)[excited])
             if not np.all(np.isfinite(step)):
                 return None
             x = y[excited]
@@ -124,7 +168,7 @@ class _Equations:
             y = self.expand(x + scale * step)
             change = float(np.max(np.abs(change_y) / (np.abs(y) + 1e-12)))
             if scale == 1.0 and (change < 1e-9 or np.max(np.abs(change_y)) < 1e-15):
-                return y, factorisations
+                return y, self.factorisations - start
             if scale < 1.0 or change > 0.3 * last:
                 lu = None  # contraction too slow for the old factors: renew them
             last = change
@@ -175,7 +219,6 @@ halved in log power.
     system = ion_system(params, lattice, excitation_nm=excitation_nm, d_max_nm=d_max_nm)
     equations = _Equations(system)
     y = system.ground_state()
-    total = 0
     if power > 0:
         log_p = np.log10(min(power, _START_POWER_W_CM2))
         log_target = np.log10(power)
@@ -183,7 +226,7 @@ halved in log power.
         if solved is None:
             raise RuntimeError(f"the per-ion steady state did not converge at "
                                f"{10**log_p:.3g} W/cm²")
-        y, total = solved
+        y = solved[0]
         step, splits = 1.0, 0
         while log_p < log_target:
             trial = min(log_target, log_p + step)
@@ -195,11 +238,11 @@ halved in log power.
                                        f"{10**log_p:.3g} and {10**trial:.3g} W/cm²")
                 step /= 2
                 continue
-            y, factorisations = solved
-            total += factorisations
+            y = solved[0]
             log_p = trial
             step = min(_MAX_STEP_DECADES, step * 2)
-    return IonResult(system, np.array([power]), np.zeros(0), y[None, :], total)
+    return IonResult(system, np.array([power]), np.zeros(0), y[None, :],
+                     equations.factorisations)
 
 
 def ion_dynamics(params: TransferParams, lattice: IonLattice, *, pulse: Pulse, t_eval,
