@@ -1,9 +1,9 @@
 """Helpers for the browser tests of the course extension (the JupyterLab sidebar, launcher
 cards and commands built from ``js/labextension``).
 
-* :class:`CourseJupyterServer` starts JupyterLab with the interpreter of any environment, so
-  the same test runs against the editable install or a venv made from the built wheel
-  (:data:`JUPYTER_PYTHON_ENV`).
+* :func:`start_server` starts JupyterLab with the interpreter of any environment, so the same
+  test runs against the editable install or a venv made from the built wheel
+  (:data:`JUPYTER_PYTHON_ENV`); :func:`listing` and :func:`notebook_content` read its files.
 * :func:`open_lab`, :func:`show_sidebar`, :func:`lessons_in_sidebar` and
   :func:`wait_for_status` drive and read the sidebar.
 * :func:`saved_progress` reads what JupyterLab stored in the workspace on the server.
@@ -18,7 +18,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from jupyter_harness import ARTIFACTS_DIR, JupyterServer, free_port
+from jupyter_harness import ARTIFACTS_DIR, JupyterServer
 
 # Path of the Python whose ``jupyter lab`` serves the course tests; the test process's own
 # interpreter when unset. tests/test_wheel_install.py points it at a venv built from the wheel.
@@ -44,37 +44,21 @@ def packaged_lessons_dir(python: Path) -> Path:
     return Path(answer.stdout.strip().splitlines()[-1])
 
 
-class CourseJupyterServer(JupyterServer):
-    """:class:`JupyterServer` run by the interpreter of another environment."""
+def start_server(root_dir: Path) -> JupyterServer:
+    """A JupyterLab server rooted at ``root_dir``, run by :func:`jupyter_python`; its log goes to
+    ``test-artifacts/browser/course/``, apart from the session server's."""
+    return JupyterServer.start(root_dir, python=jupyter_python(), log_dir=ARTIFACTS_DIR / "course")
 
-    program = "jupyter lab (course tests)"
 
-    @classmethod
-    def start(cls, root_dir: Path, *, python: Path | None = None,
-              log_dir: Path = ARTIFACTS_DIR, timeout_s: float = 90):
-        """Start ``python -m jupyterlab`` rooted at ``root_dir``, as :meth:`JupyterServer.start`
-        does with the test process's interpreter; the kernels run with ``python`` too."""
-        port = free_port()
-        command = [
-            str(python or jupyter_python()), "-m", "jupyterlab",
-            "--no-browser", "--allow-root",
-            "--IdentityProvider.token=", "--ServerApp.password=",
-            "--ServerApp.ip=127.0.0.1", "--port", str(port), "--ServerApp.port_retries=0",
-            "--LabApp.expose_app_in_browser=True",
-            "--JupyterNotebookApp.expose_app_in_browser=True",
-            "--ServerApp.disable_check_xsrf=True",
-            f"--ServerApp.root_dir={Path(root_dir).resolve()}",
-        ]  # fmt: skip
-        return cls._launch(command, root_dir, port, log_dir=log_dir, timeout_s=timeout_s)
+def listing(server: JupyterServer, path: str) -> list[str]:
+    """Names in a folder of the server root."""
+    model = server.api("GET", f"/api/contents/{urllib.parse.quote(path)}?content=1")
+    return sorted(item["name"] for item in model["content"])
 
-    def listing(self, path: str) -> list[str]:
-        """Names in a folder of the server root."""
-        model = self.api("GET", f"/api/contents/{urllib.parse.quote(path)}?content=1")
-        return sorted(item["name"] for item in model["content"])
 
-    def notebook(self, path: str) -> dict:
-        """A notebook's content as the server reads it from disk."""
-        return self.api("GET", f"/api/contents/{urllib.parse.quote(path)}?content=1")["content"]
+def notebook_content(server: JupyterServer, path: str) -> dict:
+    """A notebook's content as the server reads it from disk."""
+    return server.api("GET", f"/api/contents/{urllib.parse.quote(path)}?content=1")["content"]
 
 
 def open_lab(page, base_url: str, *, reset: bool) -> None:

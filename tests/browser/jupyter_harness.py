@@ -149,8 +149,12 @@ class JupyterServer:
     program = "jupyter lab"
 
     @classmethod
-    def start(cls, root_dir: Path, *, log_dir: Path = ARTIFACTS_DIR, timeout_s: float = 90):
+    def start(cls, root_dir: Path, *, log_dir: Path = ARTIFACTS_DIR, timeout_s: float = 90,
+              python: Path | None = None):
         """Start the server with ``root_dir`` as its root and wait until it answers.
+
+        ``python`` runs the server (and so its kernels); default: this test process's
+        interpreter. The course tests pass a venv made from the wheel.
 
         Raises
         ------
@@ -160,7 +164,7 @@ class JupyterServer:
         """
         port = free_port()
         command = [
-            sys.executable, "-m", "jupyterlab",
+            str(python or sys.executable), "-m", "jupyterlab",
             "--no-browser", "--allow-root",
             "--IdentityProvider.token=", "--ServerApp.password=",
             "--ServerApp.ip=127.0.0.1", "--port", str(port), "--ServerApp.port_retries=0",

@@ -19,19 +19,22 @@ from dataclasses import dataclass
 import pytest
 from course_harness import (
     SIDEBAR,
-    CourseJupyterServer,
     jupyter_python,
     lesson_row,
     lessons_in_sidebar,
+    listing,
+    notebook_content,
     open_lab,
     packaged_lessons_dir,
     show_sidebar,
+    start_server,
     wait_for_saved_progress,
     wait_for_status,
 )
 from jupyter_harness import (
     _BENIGN_PAGE_ERRORS,
     ARTIFACTS_DIR,
+    JupyterServer,
     NotebookReport,
     assert_bqplot_marks,
     save_notebook_screenshot,
@@ -49,7 +52,7 @@ LAUNCHER_LAB = "Transfer lab"
 
 @dataclass
 class Session:
-    server: CourseJupyterServer
+    server: JupyterServer
     page: object
     report: NotebookReport
 
@@ -61,7 +64,7 @@ class Session:
 @pytest.fixture(scope="module")
 def session(chromium, browser_context, tmp_path_factory):
     root = tmp_path_factory.mktemp("course-root")
-    server = CourseJupyterServer.start(root)
+    server = start_server(root)
     page = browser_context.new_page()
     report = NotebookReport(notebook="course sidebar", ui="lab")
     try:
@@ -117,7 +120,7 @@ def test_sidebar_lists_the_lessons_and_copies_the_course(session):
                            timeout=60_000)
     message = page.inner_text(f"{SIDEBAR} .lnhet-CourseSidebar-message")
     assert message.startswith(f"Course copied to {COURSE_DIR}: 6 new"), message
-    files = server.listing(COURSE_DIR)
+    files = listing(server, COURSE_DIR)
     assert {lesson["file"] for lesson in manifest["lessons"]} <= set(files)
     page.screenshot(path=str(ARTIFACTS_DIR / "course-sidebar.png"),
                     clip={"x": 0, "y": 0, "width": 1100, "height": 900})
@@ -260,16 +263,16 @@ def test_reset_lesson_restores_the_original_and_keeps_a_backup(session):
     )  # fmt: skip
     message = page.inner_text(f"{SIDEBAR} .lnhet-CourseSidebar-message")
 
-    backups = [name for name in server.listing(COURSE_DIR)
+    backups = [name for name in listing(server, COURSE_DIR)
                if re.fullmatch(rf"{QUIZ_LESSON}\.backup-\d{{8}}-\d{{6}}.*\.ipynb", name)]
-    assert len(backups) == 1, server.listing(COURSE_DIR)
+    assert len(backups) == 1, listing(server, COURSE_DIR)
     assert backups[0] in message, message
-    backup = server.notebook(f"{COURSE_DIR}/{backups[0]}")
+    backup = notebook_content(server, f"{COURSE_DIR}/{backups[0]}")
     assert backup["cells"][0]["source"].startswith("# my notes")
 
     original = json.loads(
         (packaged_lessons_dir(jupyter_python()) / f"{QUIZ_LESSON}.ipynb").read_text("utf-8"))
-    restored = server.notebook(path)
+    restored = notebook_content(server, path)
     assert [cell["source"] for cell in restored["cells"]] == [
         "".join(cell["source"]) for cell in original["cells"]]
     # The open lesson shows the original again, with nothing left to save.
