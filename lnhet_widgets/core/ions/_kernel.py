@@ -1,5 +1,5 @@
-"""numba kernels of the per-ion rate equations: right-hand side and the values of the sparse
-Jacobian on a pattern built once (:mod:`~lnhet_widgets.core.ions.pattern`).
+"""numba kernels of the per-ion rate equations: the values of the sparse Jacobian on a pattern
+built once (:mod:`~lnhet_widgets.core.ions.pattern`), and the right-hand side.
 
 A system is a flat population vector ``y`` (one block of levels per ion) and two kinds of
 terms (:class:`~lnhet_widgets.core.ions.system.IonSystem`):
@@ -16,7 +16,10 @@ derivative at the data positions the pattern gives it (``lin_pos`` (m, 2), ``pai
 whose unknowns are the excited states (each ion's ground state is 1 − Σ of its excited
 states).
 
-The pure-numpy ``*_numpy`` functions are the references of the tests and of the benchmark.
+The right-hand side is the average model's (:func:`rhs`, from
+:mod:`~lnhet_widgets.core.optics._transfer_kernel`) with one coefficient W for both partners of
+a pair. The pure-numpy ``*_numpy`` functions are the references of the tests and of the
+benchmark.
 """
 
 from __future__ import annotations
@@ -24,22 +27,19 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..optics import _transfer_kernel
 
-@numba.njit(cache=True)
+
 def rhs(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at, pair_w):
-    """dy/dt of the per-ion rate equations."""
-    dy = np.zeros_like(y)
-    for m in range(lin_from.size):
-        flux = lin_rate[m] * y[lin_from[m]]
-        dy[lin_from[m]] -= flux
-        dy[lin_to[m]] += flux
-    for m in range(pair_df.size):
-        flux = pair_w[m] * y[pair_df[m]] * y[pair_af[m]]
-        dy[pair_df[m]] -= flux
-        dy[pair_dt[m]] += flux
-        dy[pair_af[m]] -= flux
-        dy[pair_at[m]] += flux
-    return dy
+    """dy/dt of the per-ion rate equations (the numba kernel of the average model)."""
+    return _transfer_kernel.rhs(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af,
+                                pair_at, pair_w, pair_w)
+
+
+def rhs_numpy(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at, pair_w):
+    """Pure-numpy reference of :func:`rhs`."""
+    return _transfer_kernel.rhs_numpy(y, lin_from, lin_to, lin_rate, pair_df, pair_dt,
+                                      pair_af, pair_at, pair_w, pair_w)
 
 
 @numba.njit(cache=True)
@@ -74,18 +74,6 @@ def fold(data, src, dst, sign, nnz):
     for t in range(src.size):
         out[dst[t]] += sign[t] * data[src[t]]
     return out
-
-
-def rhs_numpy(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at, pair_w):
-    """Pure-numpy reference of :func:`rhs` (scatter-adds)."""
-    dy = np.zeros_like(y)
-    flux = lin_rate * y[lin_from]
-    np.add.at(dy, lin_from, -flux)
-    np.add.at(dy, lin_to, flux)
-    flux = pair_w * y[pair_df] * y[pair_af]
-    for index, sign in ((pair_df, -1.0), (pair_dt, 1.0), (pair_af, -1.0), (pair_at, 1.0)):
-        np.add.at(dy, index, sign * flux)
-    return dy
 
 
 def jacobian_numpy(y, n, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at,

@@ -203,9 +203,9 @@ class IonLattice:
             raise ValueError(f"sites must be an IonSites, got {type(sites).__name__}")
         n_sites = max(len(sites.sites_nm), 1)
         n_yb, n_tm = len(sites.yb_nm), len(sites.tm_nm)
-        r_core = np.full(n_yb + n_tm, "core")
         return cls(positions_nm=np.concatenate((sites.yb_nm, sites.tm_nm)),
-                   species=np.array(["Yb"] * n_yb + ["Tm"] * n_tm), region=r_core,
+                   species=np.array(["Yb"] * n_yb + ["Tm"] * n_tm),
+                   region=np.full(n_yb + n_tm, "core"),
                    vacancies_nm=sites.vacancies_nm,
                    site_percent={"Yb": 100 * n_yb / n_sites, "Tm": 100 * n_tm / n_sites},
                    radius_nm=sites.radius_nm, host=host)

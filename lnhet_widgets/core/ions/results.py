@@ -119,6 +119,7 @@ class IonResult:
                          f"{line_nm!r}")
 
     def line_species(self, line_nm: float) -> str:
+        """The ion that emits the line ``line_nm`` (``"Yb"`` or ``"Tm"``)."""
         return self.line_labels[float(line_nm)].split()[0]
 
     def radial_profile(self, line_nm: float, *, bins: int = 10, point: int = 0):
@@ -160,11 +161,10 @@ class IonResult:
 
         if self.time_s.size < 4:
             raise ValueError("decay_fit needs a decay (ion_dynamics), not a steady state")
-        signal = np.atleast_1d(self.lines[float(line_nm)]) if float(line_nm) in self.lines \
-            else None
-        if signal is None:
+        if float(line_nm) not in self.line_labels:
             raise ValueError(f"line_nm must be one of {sorted(self.line_labels)} nm, got "
                              f"{line_nm!r}")
+        signal = self.lines[float(line_nm)]
         start = self.pulse_s if after_s is None else float(after_s)
         t_us = self.time_s * 1e6
         keep = self.time_s >= start

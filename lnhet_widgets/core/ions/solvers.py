@@ -49,8 +49,8 @@ class _Equations:
         self.system = system
         lin_from, lin_to, _ = system.lin
         pump_from, pump_to, _ = system.pump
-        self.lin_from = np.concatenate((lin_from, pump_from))
-        self.lin_to = np.concatenate((lin_to, pump_to))
+        self.lin_from = np.concatenate((lin_from, pump_from, system.tail.lin_from))
+        self.lin_to = np.concatenate((lin_to, pump_to, system.tail.lin_to))
         df, dt, af, at, _ = system.pair
         self.pattern: JacobianPattern = jacobian_pattern(system.size, self.lin_from,
                                                          self.lin_to, df, dt, af, at)
@@ -65,8 +65,13 @@ class _Equations:
                                             self.system.block_end)
         return self._reduced
 
-    def rates(self, power_w_cm2: float) -> np.ndarray:
-        return np.concatenate((self.system.lin[2], self.system.pump[2] * power_w_cm2))
+    def rates(self, y, power_w_cm2: float) -> np.ndarray:
+        """Rates of the linear terms at ``y``: decay, pump and the mean-field tail. With the
+        tail's rates taken as they stand, the Jacobian leaves out its coupling through the
+        means (one dense rank-one term per process, a few % of the rates), which Newton's
+        and BDF's iterations absorb."""
+        return np.concatenate((self.system.lin[2], self.system.pump[2] * power_w_cm2,
+                               self.system.tail.rates(y)))
 
     def rhs(self, y, rates):
         df, dt, af, at, w = self.system.pair
@@ -137,11 +142,11 @@ class _Equations:
         problem grows, each step is solved by GMRES preconditioned with incomplete factors
         that are kept over the iterations and the power steps and renewed only when GMRES
         stalls."""
-        rates = self.rates(power_w_cm2)
         excited = self.reduced.excited
         direct = excited.size <= _DIRECT_MAX_UNKNOWNS
         lu, start, last = None, self.factorisations, np.inf
         for _ in range(max_iterations):
+            rates = self.rates(y, power_w_cm2)
             rhs = -self.rhs(y, rates)[excited]
             if direct:
                 if lu is None:
@@ -293,14 +298,14 @@ def ion_dynamics(params: TransferParams, lattice: IonLattice, *, pulse: Pulse, t
         inside = (t >= start) & ((t < end) if power > 0 else (t <= end))
         if start == end:
             continue
-        rates = equations.rates(power)
         wanted = t[inside]
         if wanted.size == 0 or wanted[-1] < end:
             wanted = np.append(wanted, end)  # the state at the phase's end starts the next
         solution = solve_ivp(
-            lambda _, y, rates=rates: equations.rhs(y, rates), (start, end), y,
+            lambda _, y, p=power: equations.rhs(y, equations.rates(y, p)), (start, end), y,
             method="BDF", t_eval=wanted,
-            jac=lambda _, y, rates=rates: equations.matrix(equations.jacobian_data(y, rates)),
+            jac=lambda _, y, p=power: equations.matrix(
+                equations.jacobian_data(y, equations.rates(y, p))),
             rtol=rtol, atol=atol)
         if not solution.success:
             raise RuntimeError(f"the per-ion dynamics failed: {solution.message}")
