@@ -68,9 +68,9 @@ class ReducedPattern:
         return int(self.indices.size)
 
 
-def _csr(rows, cols, n):
-    """Unique (row, col) keys in CSR order: (indptr, indices, position of every input)."""
-    keys, inverse = np.unique(rows.astype(np.int64) * n + cols, return_inverse=True)
+def _csr(keys, n):
+    """Unique keys row · n + col in CSR order: (indptr, indices, position of every key)."""
+    keys, inverse = np.unique(keys, return_inverse=True)
     indptr = np.searchsorted(keys // n, np.arange(n + 1)).astype(np.int64)
     return indptr, (keys % n).astype(np.int32), inverse
 
@@ -78,10 +78,16 @@ def _csr(rows, cols, n):
 def jacobian_pattern(n, lin_from, lin_to, pair_df, pair_dt, pair_af, pair_at) -> JacobianPattern:
     """The pattern of the Jacobian of ``n`` states from the terms' indices."""
     n = int(n)
-    rows = np.concatenate((lin_from, lin_to, pair_df, pair_dt, pair_af, pair_at,
-                           pair_df, pair_dt, pair_af, pair_at))
-    cols = np.concatenate((lin_from, lin_from, *([pair_df] * 4), *([pair_af] * 4)))
-    indptr, indices, inverse = _csr(rows, cols.astype(np.int64), n)
+    entries = [(lin_from, lin_from), (lin_to, lin_from)] + [
+        (row, col) for col in (pair_df, pair_af) for row in (pair_df, pair_dt, pair_af, pair_at)]
+    keys = np.empty(sum(len(row) for row, _ in entries), dtype=np.int64)
+    start = 0
+    for row, col in entries:  # one key array, filled in place: the largest allocation here
+        np.multiply(row, n, out=keys[start:start + len(row)], casting="unsafe")
+        keys[start:start + len(row)] += col
+        start += len(row)
+    indptr, indices, inverse = _csr(keys, n)
+    del keys
     m_lin, m_pair = len(lin_from), len(pair_df)
     lin_pos = inverse[:2 * m_lin].reshape(2, m_lin).T.copy()
     pair_pos = inverse[2 * m_lin:].reshape(8, m_pair).T.copy()
@@ -116,6 +122,6 @@ def reduced_pattern(full: JacobianPattern, ground, block_end) -> ReducedPattern:
     src = np.concatenate((k[direct], fold_k))
     rows = reduced_index[row[src]]
     cols = np.concatenate((reduced_index[col[direct]], fold_col))
-    indptr, indices, dst = _csr(rows, cols, excited.size)
+    indptr, indices, dst = _csr(rows.astype(np.int64) * excited.size + cols, excited.size)
     sign = np.concatenate((np.ones(int(direct.sum())), -np.ones(fold_k.size)))
     return ReducedPattern(excited, ion[excited], indptr, indices, src, dst, sign)

@@ -25,9 +25,10 @@ from .system import IonSystem, ion_system
 
 __all__ = ["ion_dynamics", "solve_ions"]
 
-#: Lowest power of the continuation, W cm⁻²: there the equations are nearly linear and
-#: Newton's method converges from the ground state.
-_START_POWER_W_CM2 = 1e-2
+#: First power of the continuation, W cm⁻² (lower targets are solved directly): there the
+#: Yb³⁺ pump, σI/hν ≈ 0.5 s⁻¹, is a thousandth of its decay, the equations are nearly
+#: linear and Newton's method converges from the ground state.
+_START_POWER_W_CM2 = 10.0
 #: A power step that fails is split in two, at most this many times.
 _MAX_SPLITS = 12
 #: Largest reduced system solved with SuperLU's complete factors; larger ones take GMRES
@@ -95,12 +96,11 @@ class _Equations:
                                                    minlength=self.system.offsets.size)
         return y
 
-    def reduced_matrix(self, y, rates) -> sparse.csc_matrix:
+    def reduced_matrix(self, y, rates) -> sparse.csr_matrix:
         """The reduced Jacobian at ``y`` (unknowns: the excited states)."""
         r = self.reduced
         data = kernel.fold(self.jacobian_data(y, rates), r.src, r.dst, r.sign, r.nnz)
-        return sparse.csc_matrix(sparse.csr_matrix((data, r.indices, r.indptr),
-                                                   shape=(r.n, r.n)))
+        return sparse.csr_matrix((data, r.indices, r.indptr), shape=(r.n, r.n))
 
     def factorised(self, matrix, *, incomplete=False):
         """SuperLU's factors of ``matrix`` (complete, or incomplete as a preconditioner), or
@@ -109,6 +109,7 @@ class _Equations:
         # diagonal entry is a level's total loss rate, never zero
         options = {"permc_spec": "MMD_AT_PLUS_A", "diag_pivot_thresh": 0.0,
                    "options": {"SymmetricMode": True}}
+        matrix = sparse.csc_matrix(matrix)
         try:
             if incomplete:
                 return spilu(matrix, drop_tol=_ILU_DROP_TOL, fill_factor=_ILU_FILL, **options)
@@ -186,9 +187,8 @@ def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
 
     Newton's method on the excited-state populations (each ion's ground state is 1 − Σ of its
     excited states, so its populations sum to 1 by construction) with the sparse Jacobian,
-    continued in power from
-    1e-2 W cm⁻²: a step that converges doubles the next (up to two decades), one that fails is
-halved in log power.
+    continued in power from 10 W cm⁻² (lower powers are solved directly): a step that
+    converges doubles the next (up to two decades), one that fails is halved in log power.
 
     Parameters
     ----------
