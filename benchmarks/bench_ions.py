@@ -1,7 +1,7 @@
 """Benchmark of the per-ion model (lnhet_widgets.core.ions, SCIENCE §11).
 
-Run with ``python benchmarks/bench_ions.py [--simetuc VENV] [--skip-large]``. Prints the
-machine, then
+Run with ``python benchmarks/bench_ions.py [--simetuc VENV] [--skip-large] [--keep DIR]``.
+Prints the machine, then
 
 (a) simetuc's own problem: its β-NaYF4:Yb,Tm example (tests/data/simetuc/config_file_Yb_Tm.cfg,
     Yb 5 %, Tm 0.5 %) at N_uc = 30 under its NIR_980 excitation taken CW (1e7 W cm⁻², the
@@ -134,6 +134,9 @@ def section_a(args):
 
     print(f"\n(a) simetuc's example at N_uc = {N_UC} (CW 980 nm, 1e7 W/cm²)")
     with tempfile.TemporaryDirectory() as tmp:
+        if args.keep:  # the configuration and simetuc's lattice stay there
+            tmp = args.keep
+            Path(tmp).mkdir(parents=True, exist_ok=True)
         config = cw_config(Path(tmp))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # 3P0, coop, zero strengths dropped
@@ -240,6 +243,8 @@ def main():
     parser.add_argument("--simetuc", metavar="VENV",
                         help="simetuc venv (../shared/tools/simetuc-venv.sh) to run side by side")
     parser.add_argument("--skip-large", action="store_true", help="skip (c), the 1e5 states")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="write (a)'s configuration and simetuc's lattice file to DIR")
     args = parser.parse_args()
     print_machine()
     _, _, system = section_a(args)

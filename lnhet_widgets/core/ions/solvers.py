@@ -35,8 +35,8 @@ _MAX_SPLITS = 12
 #: with incomplete factors (drop tolerance, fill factor) and a relative residual of
 #: _KRYLOV_RTOL, which keeps Newton's convergence quadratic down to the 1e-9 criterion.
 _DIRECT_MAX_UNKNOWNS = 8_000
-_ILU_DROP_TOL = 1e-3
-_ILU_FILL = 2.0
+_ILU_DROP_TOL = 1e-2
+_ILU_FILL = 1.0
 _KRYLOV_RTOL = 1e-11
 _KRYLOV_RESTARTS = 6
 #: Longest continuation step, decades of power (one that converges doubles the next).
