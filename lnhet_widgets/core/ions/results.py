@@ -32,8 +32,8 @@ class IonResult:
     state : ndarray (points, states)
         Population of every level of every ion (fractions of that ion).
     factorisations : int
-        Sparse LU factorisations of the Newton iterations over the continuation in power
-        (0 for a decay).
+        SuperLU factorisations over the continuation in power: complete factors, or the
+        incomplete ones that precondition the Krylov steps of large systems (0 for a decay).
     pulse_s : float
         Duration of the excitation pulse of a decay, s (0 for a steady state).
 
