@@ -280,6 +280,10 @@ def test_surface_ions_emit_less_than_the_centre(particle):
     emission = steady.emission_per_ion(980.0)
     assert emission.sum() == pytest.approx(steady.lines[980.0])
     assert np.all(emission[lattice.species == "Tm"] == 0)
+    # the spectrum holds every line's photons
+    wl = np.linspace(300.0, 1600.0, 13001)
+    assert np.trapezoid(steady.spectrum(wl), wl) == pytest.approx(sum(steady.lines.values()),
+                                                                 rel=1e-3)
 
 
 # ----------------------------------------------------------------------------- reading

@@ -1,6 +1,6 @@
 """What the per-ion solvers return: populations of every ion, their means as simetuc reports
-them, the emission lines, the emission of each ion and its radial profile, and line decays
-fitted as a measurement would be (:func:`~lnhet_widgets.core.analysis.fit_decay`)."""
+them, the emission lines and spectrum, the emission of each ion and its radial profile, and
+line decays fitted as a measurement would be (:func:`~lnhet_widgets.core.analysis.fit_decay`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..optics import line_spectrum
 from .lattice import SPECIES, IonLattice
 from .system import LEVELS, IonSystem
 
@@ -105,6 +106,25 @@ class IonResult:
     def line_labels(self) -> dict:
         """Wavelength (nm) → transition (``"Tm 1D2→3F4"``)."""
         return {nm: label for label, nm, _, _ in self.system.lines}
+
+    def spectrum(self, wavelength_nm, *, point: int = 0) -> np.ndarray:
+        """Emission spectrum (photons s⁻¹ nm⁻¹ from all the ions) on ``wavelength_nm``, with the
+        line shapes of the average model (:func:`~lnhet_widgets.core.optics.line_spectrum`).
+
+        Examples
+        --------
+        >>> from lnhet_widgets.core.optics import TransferParams
+        >>> from lnhet_widgets.core.ions import IonLattice, solve_ions
+        >>> lattice = IonLattice.from_params(TransferParams(core_diameter_nm=3.0), seed=1)
+        >>> r = solve_ions(TransferParams(), lattice, power_w_cm2=100.0)
+        >>> wl = np.linspace(400, 900, 501)
+        >>> float(wl[np.argmax(r.spectrum(wl))])
+        800.0
+        """
+        labels = [label for label, *_ in self.system.lines]
+        nms = [nm for _, nm, _, _ in self.system.lines]
+        values = [float(np.atleast_1d(self.lines[nm])[point]) for nm in nms]
+        return line_spectrum(labels, nms, values, wavelength_nm)
 
     def emission_per_ion(self, line_nm: float, *, point: int = 0) -> np.ndarray:
         """Photons s⁻¹ each ion emits in the line ``line_nm`` (0 for the other species),
