@@ -185,7 +185,7 @@ def section_b(system):
     from scipy import sparse
 
     from lnhet_widgets.core.ions import _kernel as kernel
-    from lnhet_widgets.core.ions.pattern import jacobian_pattern, reduced_pattern
+    from lnhet_widgets.core.ions.pattern import block_pattern, reduced_term_positions
 
     print("\n(b) assembly of one Newton step on (a)'s system (right-hand side and reduced "
           "Jacobian): numba vs the scipy/numpy reference")
@@ -194,19 +194,19 @@ def section_b(system):
     rates = np.concatenate((system.lin[2], system.pump[2] * 1e7))
     df, dt, af, at, w = system.pair
     start = time.perf_counter()
-    pattern = jacobian_pattern(system.size, lin_from, lin_to, df, dt, af, at)
-    reduced = reduced_pattern(pattern, system.offsets, system.block_end)
-    print(f"  patterns (built once): {pattern.nnz:,} and {reduced.nnz:,} (reduced) non-zeros "
-          f"in {time.perf_counter() - start:.2f} s")
+    blocks = block_pattern(*system.ion_pairs, system.block_end - system.offsets)
+    lin_pos, lin_width, pair_pos, pair_width = reduced_term_positions(
+        blocks, lin_from, lin_to, system.pair, *system.ion_pairs, system.pair_ions)
+    print(f"  reduced Jacobian's block pattern and term positions (built once): "
+          f"{blocks.nnz:,} non-zeros in {time.perf_counter() - start:.2f} s")
     y = np.random.default_rng(0).random(system.size) * 0.1
-    shape = (reduced.n, reduced.n)
 
     def numba_step():
         f = kernel.rhs(y, lin_from, lin_to, rates, df, dt, af, at, w)
-        data = kernel.jacobian_values(y, pattern.nnz, lin_from, rates, pattern.lin_pos, df, af,
-                                      w, pattern.pair_pos)
-        data = kernel.fold(data, reduced.src, reduced.dst, reduced.sign, reduced.nnz)
-        return f, sparse.csr_matrix((data, reduced.indices, reduced.indptr), shape=shape)
+        data = kernel.reduced_values(y, blocks.nnz, lin_from, rates, lin_pos, lin_width, df,
+                                     af, w, pair_pos, pair_width)
+        return f, sparse.csr_matrix((data, blocks.indices, blocks.indptr),
+                                    shape=(blocks.n, blocks.n))
 
     def reference_step():
         f = kernel.rhs_numpy(y, lin_from, lin_to, rates, df, dt, af, at, w)

@@ -20,7 +20,11 @@ from lnhet_widgets.core.ions import (
 from lnhet_widgets.core.ions import _kernel as kernel
 from lnhet_widgets.core.ions import system as system_module
 from lnhet_widgets.core.ions.pairs import ion_pairs
-from lnhet_widgets.core.ions.pattern import jacobian_pattern, reduced_pattern
+from lnhet_widgets.core.ions.pattern import (
+    block_pattern,
+    jacobian_pattern,
+    reduced_term_positions,
+)
 from lnhet_widgets.core.optics import (
     IonSites,
     Pulse,
@@ -167,13 +171,16 @@ def test_kernels_equal_their_numpy_references(particle):
                              shape=(system.size,) * 2)
     reference = kernel.jacobian_numpy(y, system.size, *args)
     assert abs(ours - reference).max() <= 1e-12 * abs(reference).max()
-    # the Jacobian of the reduced system (ground states eliminated)
-    reduced = reduced_pattern(pattern, system.offsets, system.block_end)
-    folded = sparse.csr_matrix((kernel.fold(data, reduced.src, reduced.dst, reduced.sign,
-                                            reduced.nnz), reduced.indices, reduced.indptr),
-                               shape=(reduced.n,) * 2)
+    # the Jacobian of the reduced system (ground states eliminated), on its block pattern
+    blocks = block_pattern(*system.ion_pairs, system.block_end - system.offsets)
+    positions = reduced_term_positions(blocks, lin_from, lin_to, system.pair,
+                                       *system.ion_pairs, system.pair_ions)
+    values = kernel.reduced_values(y, blocks.nnz, lin_from, rates, *positions[:2], df, af, w,
+                                   *positions[2:])
+    reduced = sparse.csr_matrix((values, blocks.indices, blocks.indptr), shape=(blocks.n,) * 2)
     expected = kernel.reduced_jacobian_numpy(reference, system.offsets, system.block_end)
-    assert abs(folded - expected).max() <= 1e-12 * abs(expected).max()
+    assert abs(reduced - expected).max() <= 1e-12 * abs(expected).max()
+    assert np.all(np.diff(blocks.indices[blocks.indptr[0]:blocks.indptr[1]]) > 0)
     # the Jacobian is the derivative of the right-hand side
     dy = rng.normal(size=system.size) * 1e-7
     change = kernel.rhs(y + dy, *args) - kernel.rhs(y - dy, *args)

@@ -19,7 +19,13 @@ from .._base.validate import check_range
 from ..optics import Pulse, TransferParams
 from . import _kernel as kernel
 from .lattice import IonLattice
-from .pattern import JacobianPattern, ReducedPattern, jacobian_pattern, reduced_pattern
+from .pattern import (
+    BlockPattern,
+    JacobianPattern,
+    block_pattern,
+    jacobian_pattern,
+    reduced_term_positions,
+)
 from .results import IonResult
 from .system import IonSystem, ion_system
 
@@ -52,18 +58,30 @@ class _Equations:
         pump_from, pump_to, _ = system.pump
         self.lin_from = np.concatenate((lin_from, pump_from, system.tail.lin_from))
         self.lin_to = np.concatenate((lin_to, pump_to, system.tail.lin_to))
-        df, dt, af, at, _ = system.pair
-        self.pattern: JacobianPattern = jacobian_pattern(system.size, self.lin_from,
-                                                         self.lin_to, df, dt, af, at)
-        self._reduced: ReducedPattern | None = None
+        self._pattern: JacobianPattern | None = None
+        self._reduced: BlockPattern | None = None
+        self.term_positions: tuple | None = None  # with the reduced pattern
         self.preconditioner = None  # incomplete factors of the large systems' Krylov steps
         self.factorisations = 0
 
     @property
-    def reduced(self) -> ReducedPattern:
+    def pattern(self) -> JacobianPattern:
+        """The full Jacobian's pattern (the integrator's), built on first use."""
+        if self._pattern is None:
+            df, dt, af, at, _ = self.system.pair
+            self._pattern = jacobian_pattern(self.system.size, self.lin_from, self.lin_to, df,
+                                             dt, af, at)
+        return self._pattern
+
+    @property
+    def reduced(self) -> BlockPattern:
+        """The reduced Jacobian's pattern (the steady state's), built on first use."""
         if self._reduced is None:
-            self._reduced = reduced_pattern(self.pattern, self.system.offsets,
-                                            self.system.block_end)
+            i, j = self.system.ion_pairs
+            self._reduced = block_pattern(i, j, self.system.block_end - self.system.offsets)
+            self.term_positions = reduced_term_positions(
+                self._reduced, self.lin_from, self.lin_to, self.system.pair, i, j,
+                self.system.pair_ions)
         return self._reduced
 
     def rates(self, y, power_w_cm2: float) -> np.ndarray:
@@ -92,14 +110,17 @@ class _Equations:
         r = self.reduced
         y = np.empty(self.system.size)
         y[r.excited] = x
-        y[self.system.offsets] = 1.0 - np.bincount(r.ion_of, weights=x,
+        y[self.system.offsets] = 1.0 - np.bincount(r.state_ion[r.excited], weights=x,
                                                    minlength=self.system.offsets.size)
         return y
 
     def reduced_matrix(self, y, rates) -> sparse.csr_matrix:
         """The reduced Jacobian at ``y`` (unknowns: the excited states)."""
         r = self.reduced
-        data = kernel.fold(self.jacobian_data(y, rates), r.src, r.dst, r.sign, r.nnz)
+        lin_pos, lin_width, pair_pos, pair_width = self.term_positions
+        df, _, af, _, w = self.system.pair
+        data = kernel.reduced_values(y, r.nnz, self.lin_from, rates, lin_pos, lin_width, df,
+                                     af, w, pair_pos, pair_width)
         return sparse.csr_matrix((data, r.indices, r.indptr), shape=(r.n, r.n))
 
     def factorised(self, matrix, *, incomplete=False):

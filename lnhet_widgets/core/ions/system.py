@@ -103,10 +103,12 @@ class IonSystem:
     ``offsets[k]`` is the index of ion k's ground state in the population vector and
     ``block_end[k]`` the end of its block; ``lin`` holds (from, to, rate s⁻¹) per linear term,
     ``pump`` (from, to, rate per W cm⁻²), ``pair`` (df, dt, af, at, W s⁻¹) per pair term with
-    ``pair_process`` its index into ``processes``; ``lines`` holds per emission line
+    ``pair_process`` its index into ``processes`` and ``pair_ions`` into ``ion_pairs``;
+    ``lines`` holds per emission line
     ``(label, nm, upper-state indices, rate s⁻¹)``; ``quenching_s`` each ion's §6 rate
     (Tm: that of the levels the vacancy term couples fully); ``tail`` the pairs beyond
-    ``d_max_nm`` in the mean field.
+    ``d_max_nm`` in the mean field; ``ion_pairs`` the ordered pairs of ions (i, j) within
+    ``d_max_nm``.
     """
 
     lattice: IonLattice
@@ -118,10 +120,12 @@ class IonSystem:
     pump: tuple
     pair: tuple
     pair_process: np.ndarray
+    pair_ions: np.ndarray
     processes: tuple
     lines: tuple
     quenching_s: np.ndarray
     tail: TailTerms
+    ion_pairs: tuple
 
     @property
     def size(self) -> int:
@@ -213,7 +217,7 @@ def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
         processes += (EnergyTransfer("Yb migration", "Yb", "2F5/2", "2F7/2", "Yb", "2F7/2",
                                      "2F5/2", params.yb_migration_a6_s),)
     _check_memory(lattice, processes, d_max_nm)
-    pair, pair_process = _pair_terms(lattice, offsets, processes, d_max_nm)
+    pair, pair_process, pair_ions, pairs = _pair_terms(lattice, offsets, processes, d_max_nm)
 
     lines = []
     for ion, upper, lower, nm in LINES:
@@ -227,8 +231,8 @@ def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
         if upper_states.size and a_line > 0:
             lines.append((f"{ion} {upper}→{lower}", float(nm), upper_states, float(a_line)))
     return IonSystem(lattice, float(excitation_nm), d_max_nm, offsets, block_end, lin, pump,
-                     pair, pair_process, processes, tuple(lines), surface + vacancy,
-                     _tail_terms(lattice, offsets, processes, d_max_nm))
+                     pair, pair_process, pair_ions, processes, tuple(lines), surface + vacancy,
+                     _tail_terms(lattice, offsets, processes, d_max_nm), pairs)
 
 
 def _quenching(params: TransferParams, lattice: IonLattice):
@@ -253,7 +257,7 @@ def _pair_terms(lattice, offsets, processes, d_max_nm):
     donors = lattice.species[i]
     acceptors = lattice.species[j]
     cols = [[], [], [], [], []]
-    which = []
+    which, ions = [], []
     for k, et in enumerate(processes):
         if et.strength_a6_s == 0:
             continue
@@ -266,12 +270,14 @@ def _pair_terms(lattice, offsets, processes, d_max_nm):
         cols[3].append(a + levels_a.index(et.acceptor_to))
         cols[4].append(et.strength_a6_s / (10.0 * r_nm[sel]) ** et.multipolarity)
         which.append(np.full(int(sel.sum()), k, dtype=np.int32))
+        ions.append(np.nonzero(sel)[0])
     if not which:
         empty = np.zeros(0, dtype=np.int64)
-        return (empty, empty, empty, empty, np.zeros(0)), np.zeros(0, dtype=np.int32)
+        return ((empty, empty, empty, empty, np.zeros(0)), np.zeros(0, dtype=np.int32), empty,
+                (i, j))
     indices = [np.concatenate(c).astype(np.int64) for c in cols[:4]]
     pair = (*indices, np.concatenate(cols[4]))
-    return pair, np.concatenate(which)
+    return pair, np.concatenate(which), np.concatenate(ions), (i, j)
 
 
 def _tail_terms(lattice, offsets, processes, d_max_nm) -> TailTerms:
