@@ -55,9 +55,9 @@ LEVELS = {"Yb": YB_LEVELS, "Tm": TM_LEVELS}
 VACANCY_CUTOFF_NM = 3.0
 
 #: Bytes per pair term the solvers hold at their peak (terms, pattern build, Jacobian and its
-#: factors): 2.2 GiB for the 4.4 M terms of the benchmark's 1e5 states (≈ 530), with a
+#: factors): 1.2 GiB for the 4.4 M terms of the benchmark's 1e5 states (≈ 290), with a
 #: margin; used to refuse a problem before it allocates.
-_BYTES_PER_PAIR_TERM = 600
+_BYTES_PER_PAIR_TERM = 400
 
 
 _NONE = np.zeros(0, dtype=np.int64)
