@@ -292,3 +292,20 @@ def test_perovskite_defaults_are_the_shared_constants():
     assert p.bulk_defects_nm3 == pytest.approx(pc.bulk_trap_density_nm3(220.0))
     assert p.perovskite_cross_section_cm2 == pytest.approx(
         pc.CROSS_SECTION_PER_VOLUME_CM2_NM3 * 1e3)
+
+
+@pytest.mark.parametrize("average_mode", [False, True], ids=["lattice-sum", "strength_avg"])
+def test_tm_classes_in_equal_surroundings_give_the_one_class_result(average_mode):
+    # Without quenching the Tm classes are alike, so splitting Tm into four changes nothing;
+    # simetuc's average mode (strength_avg) once counted a Yb donor once per acceptor class.
+    base = TransferParams()
+    processes = tuple(dataclasses.replace(et, strength_avg_s=1e4 if average_mode else None)
+                      for et in base.energy_transfer)
+    results = [steady_state(dataclasses.replace(base, tm_classes=classes,
+                                                energy_transfer=processes,
+                                                surface_quenching_nm3_s=0.0,
+                                                vacancy_quenching_s=0.0), power_w_cm2=10.0)
+               for classes in (1, 4)]
+    for ion in ("Yb", "Tm"):
+        np.testing.assert_allclose(results[1].populations[ion], results[0].populations[ion],
+                                   rtol=1e-9, atol=1e-14)

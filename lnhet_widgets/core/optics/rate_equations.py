@@ -178,17 +178,19 @@ def rate_system(p: TransferParams, excitation_nm: float,
                     continue
                 levels_d = YB_LEVELS if et.donor == "Yb" else TM_LEVELS
                 levels_a = YB_LEVELS if et.acceptor == "Yb" else TM_LEVELS
+                # Π_DA is split over acceptor classes by their share, and over donor classes
+                # in proportion to their number
+                d_share = n_d / sum(n for _, n, _ in blocks[et.donor])
                 if et.strength_avg_s is not None:
-                    wd = wa = et.strength_avg_s
+                    # simetuc's average mode, C·n_D·n_A: a donor meets each acceptor class
+                    # in proportion to its share, and an acceptor each donor class
+                    wd, wa = et.strength_avg_s * a_share, et.strength_avg_s * d_share
                 elif et.multipolarity != 6:
                     raise ValueError(f"energy transfer {et.name}: the average model's lattice "
                                      f"sum is dipole–dipole (6), got multipolarity "
                                      f"{et.multipolarity}; give strength_avg_s, or solve it "
                                      "ion by ion (lnhet_widgets.core.ions)")
                 else:
-                    # Π_DA is split over acceptor classes by their share, and over donor
-                    # classes in proportion to their number
-                    d_share = n_d / sum(n for _, n, _ in blocks[et.donor])
                     events = et.strength_a6_s * lattice * n_pairs * d_share * a_share
                     wd, wa = events / n_d, events / n_a
                 pair.append((d_base + levels_d.index(et.donor_from),
