@@ -366,3 +366,17 @@ def test_a_map_whose_time_cannot_be_estimated_runs_without_asking(monkeypatch):
     lab.map_confirm_s = 0.0
     m = lab.run_coating_map(MAP_D_NM, MAP_T_C, wait=True, confirm=True)
     assert m is not None and m.complete and lab.map_confirm.layout.display == "none"
+
+
+def test_the_3d_model_is_drawn_at_most_at_its_cap_which_can_be_raised():
+    lab = GrowthLab(GrowthParams(core_diameter_nm=8.0, simulated_cores=200))
+    g = lab._view
+    assert g.edge_nm > 12.0 and g.shown_edge_nm == lab.view_edge_cap_nm == 12.0
+    assert "drawn at 12 nm" in lab.structure_caption.value
+    drawn = lab.structure.n_drawn
+    lab.view_edge_cap_nm = 40.0  # the whole particle
+    assert lab._view.shown_edge_nm == pytest.approx(g.edge_nm)
+    assert lab.structure.n_drawn > 2 * drawn and "drawn at" not in lab.structure_caption.value
+    with pytest.raises(ValueError, match=r"view_edge_cap_nm .* nm"):
+        lab.view_edge_cap_nm = 2.0
+    assert lab.view_edge_cap_nm == 40.0

@@ -46,7 +46,7 @@ _GROWTH_CHECK = """
 import json
 import numpy as np
 from lnhet_widgets.core.growth import simulate_growth
-from lnhet_widgets.widgets.labs.growth_structure import VIEW_EDGE_CAP_NM, view_geometry
+from lnhet_widgets.widgets.labs.growth_structure import view_geometry
 final = lab._read_controls()
 direct = simulate_growth(final, seed=lab.seed)
 print(json.dumps({
@@ -55,7 +55,7 @@ print(json.dumps({
     "plot_matches_direct": bool(lab.result.params == final and np.array_equal(
         lab.result.core_diameters_nm, direct.core_diameters_nm)),
     "structure_matches_direct": bool(lab._view is not None and lab._view.close_to(
-        view_geometry(direct, VIEW_EDGE_CAP_NM)))}))
+        view_geometry(direct, lab.view_edge_cap_nm)))}))
 """
 
 _RUN_IN_KERNEL_JS = """

@@ -34,6 +34,7 @@ import time
 import ipywidgets as widgets
 import traitlets
 
+from lnhet_widgets.core._base.validate import check_range
 from lnhet_widgets.core.growth import CoatingMap, GrowthParams, GrowthResult, simulate_growth
 
 from ..parts._tabs import hold_selected_page
@@ -166,6 +167,10 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
     map_confirm_s : float
         The Run button asks "Run anyway / Cancel" before a map estimated to take longer
         (default 60 s).
+    view_edge_cap_nm : float
+        Largest cube edge the 3D model draws, nm, in [4, 40] (default 12): larger particles are
+        drawn at this edge so that the model stays quick to redraw; raise it to see the whole
+        particle (e.g. ``lab.view_edge_cap_nm = 40``).
 
     ``save``/``load``/``restore`` (:class:`~lnhet_widgets.widgets.parts.saved.SavableLab`) keep
     ``params``, ``seed`` and the coating map's grid; the Save/Load bar sits under the status
@@ -188,6 +193,7 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
     params = traitlets.Instance(GrowthParams)
     result = traitlets.Instance(GrowthResult)
     coating = traitlets.Instance(CoatingMap, allow_none=True)
+    view_edge_cap_nm = traitlets.Float(VIEW_EDGE_CAP_NM)
 
     def __init__(self, params: GrowthParams | None = None, *, seed: int = 0):
         start = GrowthParams() if params is None else params
@@ -308,6 +314,16 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
         except Exception:  # shown in the status line; never raise out of a widget callback
             _log.exception("GrowthLab: unexpected error while applying the controls")
 
+    @traitlets.validate("view_edge_cap_nm")
+    def _check_view_edge_cap(self, proposal) -> float:
+        return check_range("view_edge_cap_nm", float(proposal["value"]), "nm", 4.0, 40.0)
+
+    @traitlets.observe("view_edge_cap_nm")
+    def _redraw_structure(self, _change) -> None:
+        self._view_requested = None  # another edge: rebuild even if the particle is the same
+        if self.result is not None:
+            self._show_structure(self.result)
+
     @traitlets.observe("params")
     def _on_params(self, change) -> None:
         self._show_controls(change.new)
@@ -409,7 +425,8 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
         self._show_here(r.params)
 
     def _show_structure(self, r: GrowthResult) -> None:
-        geometry = view_geometry(r, VIEW_EDGE_CAP_NM)
+        cap_nm = self.view_edge_cap_nm
+        geometry = view_geometry(r, cap_nm)
         if geometry.kind == "none":
             self._structure_job.cancel()
             self._view_requested = self._view
@@ -423,7 +440,7 @@ class GrowthLab(GrowthPlots, CoatingMapTab, SavableLab, widgets.VBox):
         self._view_requested = geometry
         seed = self._seed
         self._structure_job.submit(
-            lambda: build_view_atoms(r, geometry, VIEW_EDGE_CAP_NM, seed),
+            lambda: build_view_atoms(r, geometry, cap_nm, seed),
             lambda built: self._draw_structure(geometry, *built),
             lambda error: self.status.error(f"3D model failed: {error}"))
 

@@ -15,10 +15,12 @@ from lnhet_widgets.core.growth import GrowthResult
 __all__ = ["VIEW_EDGE_CAP_NM", "ViewGeometry", "build_view_atoms", "structure_html",
            "view_geometry"]
 
-# Largest cube edge drawn in 3D. A 16 nm CsPbBr3 cube with one 7 nm core is ~100,000 atoms
-# (~8 MB of PDB text, half of it after the cutaway); 20 nm doubles that, which makes every
-# rebuild slow to send and to draw. Larger heterostructures are drawn at this edge.
-VIEW_EDGE_CAP_NM = 16.0
+# Largest cube edge drawn in 3D by default (GrowthLab.view_edge_cap_nm). A 16 nm CsPbBr3 cube
+# with one 7 nm core is ~100,000 atoms (~50,000 drawn after the cutaway): the browser then
+# takes about a second to parse and draw each rebuilt model, and a change made meanwhile waits
+# for it (median control-to-plot latency 196 ms with 1 s between changes, 68 ms with 3 s). A
+# 12 nm cube is ~40 % of that. Larger heterostructures are drawn at this edge.
+VIEW_EDGE_CAP_NM = 12.0
 # A rebuilt 3D model costs ~0.1–0.5 s and a multi-MB transfer; smaller geometry changes than
 # these keep the model on screen.
 _REBUILD_EDGE_NM = 0.75
@@ -80,5 +82,6 @@ def structure_html(g: ViewGeometry, cores_drawn: int) -> str:
         if cores_drawn != g.n_cores:
             text += f" ({cores_drawn} drawn)"
     if g.shown_edge_nm < g.edge_nm:
-        text += f"; drawn at {g.shown_edge_nm:g} nm to stay light"
+        text += (f"; drawn at {g.shown_edge_nm:g} nm to stay light (lab.view_edge_cap_nm "
+                 "draws it larger)")
     return f"<b>3D model.</b> {html.escape(text)}."
