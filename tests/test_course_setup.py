@@ -37,3 +37,24 @@ def test_jupyterlab_in_this_environment_applies_them():
     assert error == ""
     assert overrides[NOTIFICATION]["fetchNews"] == "false"
     assert overrides[NOTIFICATION]["checkForUpdates"] is False
+
+
+PAGE_CONFIG = "jupyter-settings/labconfig/page_config.d/lnhet-widgets.json"
+
+
+def test_the_wheel_switches_off_the_welcome_tour_prompt():
+    # jupyterlab-tour's default tours toast "Try the Welcome Tour" over a first visit.
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert wheel["shared-data"][PAGE_CONFIG] == (
+        "etc/jupyter/labconfig/page_config.d/lnhet-widgets.json")
+    disabled = json.loads((ROOT / PAGE_CONFIG).read_text(encoding="utf-8"))["disabledExtensions"]
+    assert disabled == {"jupyterlab-tour:default-tours": True}
+
+
+def test_jupyterlab_in_this_environment_disables_the_default_tours():
+    from jupyter_core.paths import jupyter_path
+    from jupyterlab_server.config import get_page_config
+
+    config = get_page_config(jupyter_path("labextensions"))
+    assert "jupyterlab-tour:default-tours" in config["disabledExtensions"]

@@ -123,6 +123,11 @@ def check_notebook(page, server, nb_path: str, ui: str, expect: Expect, record_r
     record_report(report)
     (ARTIFACTS_DIR / f"{name}.txt").write_text(report.summary() + "\n", encoding="utf-8")
     failures = report.problems()
+    # A course opens quietly: no prompt of JupyterLab or an extension over the lesson (the news
+    # question, "Try the Welcome Tour", ...).
+    prompts = page.locator(".jp-toast-message, .jp-Dialog").all_inner_texts()
+    if prompts:
+        failures.append(f"prompts over the lesson: {prompts}")
 
     def shows(selector: str) -> bool:
         return page.evaluate(
