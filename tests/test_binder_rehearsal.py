@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from commands import run
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACT = ROOT / "test-artifacts" / "binder-rehearsal.json"
@@ -47,16 +48,6 @@ class Binder:
     env: dict[str, str]
     install_s: float
     post_build_s: float
-
-
-def _run(command: list, *, env: dict, cwd: Path, timeout_s: float) -> float:
-    """Run ``command``; return its time in s. On failure the assertion shows its output."""
-    start = time.monotonic()
-    done = subprocess.run([str(part) for part in command], env=env, cwd=cwd, text=True,
-                          capture_output=True, timeout=timeout_s)
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, f"{command[:3]} exited {done.returncode}:\n{output[-4000:]}"
-    return time.monotonic() - start
 
 
 def _tree_rss_mb(process: psutil.Process) -> float:
@@ -99,9 +90,12 @@ def binder(tmp_path_factory) -> Binder:
     env.update(PATH=os.pathsep.join([str(venv / "bin"), env["PATH"]]), HOME=str(home),
                IPYTHONDIR=str(home / ".ipython"), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
                JUPYTER_DATA_DIR=str(home / ".local" / "share" / "jupyter"))
-    install_s = _run(["python", "-m", "pip", "install", "--quiet", "-r",
-                      "binder/requirements.txt"], env=env, cwd=repo, timeout_s=1800)
-    post_build_s = _run(["bash", "binder/postBuild"], env=env, cwd=repo, timeout_s=1800)
+    start = time.monotonic()
+    run(["python", "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt"],
+        env=env, cwd=repo, timeout_s=1800)
+    install_s, start = time.monotonic() - start, time.monotonic()
+    run(["bash", "binder/postBuild"], env=env, cwd=repo, timeout_s=1800)
+    post_build_s = time.monotonic() - start
     return Binder(repo, env, install_s, post_build_s)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from commands import run
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSION = "lnhet-widgets"
@@ -41,15 +42,6 @@ def nodeless_env(tmp: Path, *prepend: Path) -> dict[str, str]:
     env["PATH"] = os.pathsep.join([*map(str, prepend), str(empty)])
     assert shutil.which("node", path=env["PATH"]) is None
     return env
-
-
-def run(command: list, *, env: dict, cwd: Path | None = None, timeout_s: float = 1200):
-    """Run ``command``; on failure the assertion shows the tail of its output."""
-    done = subprocess.run([str(part) for part in command], env=env, cwd=cwd, text=True,
-                          capture_output=True, timeout=timeout_s)
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, f"{command[:3]} exited {done.returncode}:\n{output[-4000:]}"
-    return output
 
 
 @dataclass(frozen=True)

@@ -107,12 +107,14 @@ def _run_decay(params, seed):
 
 # --- reading the results -----------------------------------------------------------------------
 
-def _summary(key):
-    return lambda result: result.summary()[key]
+def _from_summary(name, units, long_name):
+    """The output ``name`` read from the entry of that name of ``result.summary()``."""
+    return SweepOutput(name, units, long_name, lambda result: result.summary()[name])
 
 
-def _last(attribute):
-    return lambda result: float(getattr(result, attribute)[-1])
+def _at_end(name, units, long_name):
+    """The output ``name`` read as the last value of the result's attribute of that name."""
+    return SweepOutput(name, units, long_name, lambda result: float(getattr(result, name)[-1]))
 
 
 _LINE_LABELS = tuple(f"{ion} {upper}→{lower}" for ion, upper, lower, _ in LINES)
@@ -138,35 +140,23 @@ def _quantum_yield(result) -> float:
 
 
 _GROWTH_OUTPUTS = (
-    SweepOutput("coated_fraction", "", "fraction of the cores inside a heterostructure",
-                _summary("coated_fraction")),
-    SweepOutput("mean_cores_per_structure", "", "mean number of cores per heterostructure",
-                _summary("mean_cores_per_structure")),
-    SweepOutput("edge_mean_nm", "nm", "mean cube edge of the heterostructures",
-                _summary("edge_mean_nm")),
-    SweepOutput("edge_sd_nm", "nm", "standard deviation of the heterostructure edge",
-                _summary("edge_sd_nm")),
-    SweepOutput("free_nanocrystals_per_core", "", "free perovskite nanocrystals per core",
-                _summary("free_nanocrystals_per_core")),
-    SweepOutput("free_edge_mean_nm", "nm", "mean cube edge of the free nanocrystals",
-                _summary("free_edge_mean_nm")),
-    SweepOutput("free_volume_fraction", "", "fraction of the perovskite in free crystals",
-                _summary("free_volume_fraction")),
-    SweepOutput("relaxed_misfit", "", "misfit left after the relaxation during nucleation",
-                _summary("relaxed_misfit")),
-    SweepOutput("mass_balance_error", "", "relative error of the monomer ledger",
-                _summary("mass_balance_error")),
+    _from_summary("coated_fraction", "", "fraction of the cores inside a heterostructure"),
+    _from_summary("mean_cores_per_structure", "", "mean number of cores per heterostructure"),
+    _from_summary("edge_mean_nm", "nm", "mean cube edge of the heterostructures"),
+    _from_summary("edge_sd_nm", "nm", "standard deviation of the heterostructure edge"),
+    _from_summary("free_nanocrystals_per_core", "", "free perovskite nanocrystals per core"),
+    _from_summary("free_edge_mean_nm", "nm", "mean cube edge of the free nanocrystals"),
+    _from_summary("free_volume_fraction", "", "fraction of the perovskite in free crystals"),
+    _from_summary("relaxed_misfit", "", "misfit left after the relaxation during nucleation"),
+    _from_summary("mass_balance_error", "", "relative error of the monomer ledger"),
 )
 
 _ANNEALING_OUTPUTS = (
-    SweepOutput("yb_fraction_in_shell", "", "share of the Yb ions on shell sites at the end",
-                _last("yb_fraction_in_shell")),
-    SweepOutput("interface_width_nm", "nm", "10–90 % width of the Yb profile at the end",
-                _last("interface_width_nm")),
-    SweepOutput("yb_coordination", "", "occupied cation neighbours of a Yb ion at the end",
-                _last("yb_coordination")),
-    SweepOutput("vacancy_count", "", "vacancies at the end", _last("vacancy_count")),
-    SweepOutput("docked_ions", "", "ions added by docking complexes", _last("docked_ions")),
+    _at_end("yb_fraction_in_shell", "", "share of the Yb ions on shell sites at the end"),
+    _at_end("interface_width_nm", "nm", "10–90 % width of the Yb profile at the end"),
+    _at_end("yb_coordination", "", "occupied cation neighbours of a Yb ion at the end"),
+    _at_end("vacancy_count", "", "vacancies at the end"),
+    _at_end("docked_ions", "", "ions added by docking complexes"),
     SweepOutput("annealing_time_s", "s", "real annealing time of the steps simulated",
                 lambda result: float(result.snapshot_time_s[-1])),
 )
