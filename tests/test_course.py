@@ -67,13 +67,14 @@ def test_manifest_lists_every_lesson_once_in_course_order():
     assert lessons_dir() == NOTEBOOKS  # the checkout's lessons in an editable install
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson["id"][:2])
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson["id"])
 def test_manifest_entry_matches_its_notebook(lesson):
     name = lesson["file"]
     assert lesson["title"] == _first_heading(name)
     code = _code(name)
-    assert lesson["quizzes"] == code.count("Quiz("), "quizzes = Quiz( calls in the code cells"
-    assert lesson["tasks"] == code.count("hidden_answer("), "tasks = hidden_answer( blocks"
+    checks = code.count("Quiz(") + code.count("check_exercise(")
+    assert lesson["quizzes"] == checks, "quizzes = Quiz( and check_exercise( calls in the code"
+    assert lesson["tasks"] == code.count("@hidden_answer"), "tasks = @hidden_answer answers"
     assert 2 <= len(lesson["goals"]) <= 4 and all(g.strip() for g in lesson["goals"])
     assert isinstance(lesson["minutes"], int) and 5 <= lesson["minutes"] <= 120
     # The lesson's own header says the same time as the sidebar (when it gives one).

@@ -27,8 +27,9 @@ def load_manifest() -> dict:
         ``{"schema": 1, "title": str, "course_dir": str, "lessons": [...], "labs": [...]}``.
         A lesson has ``id``, ``file``, ``title``, ``goals``, ``minutes`` (estimated working
         time), ``prerequisites`` (ids of earlier lessons), ``background`` (what a student
-        should already know), ``quizzes`` and ``tasks`` (how many ``Quiz`` and
-        ``hidden_answer`` blocks it has). A lab has ``id``, ``label``, ``caption``, ``lesson``
+        should already know), ``quizzes`` (how many checks: ``Quiz``,
+        ``NumericQuiz`` and ``check_exercise``) and ``tasks`` (how many ``hidden_answer``
+        answers it has). A lab has ``id``, ``label``, ``caption``, ``lesson``
         and ``code``, the first cell of a notebook that shows the lab. Each call returns a
         fresh dict, so a caller may change it.
 

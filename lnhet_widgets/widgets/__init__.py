@@ -34,6 +34,7 @@ from .parts import (
     SaveLoadBar,
     StatusLine,
     StructureView,
+    check_exercise,
     hidden_answer,
     param,
     show_sweep_progress,
@@ -61,6 +62,7 @@ __all__ = [
     "StructureView",
     "ToleranceGauge",
     "TransferLab",
+    "check_exercise",
     "hidden_answer",
     "param",
 ]

@@ -4,6 +4,7 @@ progress bar of a sweep, slow views in a worker thread.
 """
 
 from .background import LatestJob
+from .exercise import ExerciseCheck, check_exercise
 from .panel import ParameterPanel, param
 from .plots import decade_ticks, figure, line_figure, lines, set_mark_data
 from .quiz import NumericQuiz, Quiz, student_id
@@ -20,7 +21,7 @@ from .saved import (
     read_number,
     read_params,
 )
-from .solution import hidden_answer
+from .solution import TaskAnswer, hidden_answer
 from .status import StatusLine
 from .structure_view import StructureView
 from .sweep_progress import SweepProgressBar, show_sweep_progress
@@ -28,6 +29,7 @@ from .sweep_progress import SweepProgressBar, show_sweep_progress
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "ExerciseCheck",
     "LatestJob",
     "NumericQuiz",
     "ParameterPanel",
@@ -37,6 +39,8 @@ __all__ = [
     "StatusLine",
     "StructureView",
     "SweepProgressBar",
+    "TaskAnswer",
+    "check_exercise",
     "check_keys",
     "decade_ticks",
     "figure",

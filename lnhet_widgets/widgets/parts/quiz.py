@@ -15,7 +15,7 @@ import ipywidgets as widgets
 
 from .progress_beacon import ProgressBeacon
 
-__all__ = ["NumericQuiz", "Quiz", "student_id"]
+__all__ = ["NumericQuiz", "Quiz", "judge_number", "student_id", "verdict"]
 
 # ipywidgets gives every radio label one line of fixed height, so a long option that wraps
 # draws over the next one; let the labels grow with their text (scoped to quizzes).
@@ -55,7 +55,36 @@ def _seed_for(student: str, question: str) -> int:
     return zlib.crc32(f"{student}\n{plain_text(question)}".encode())
 
 
-def _verdict(right: bool, text: str) -> str:
+def judge_number(value: float, answer: float, tolerance: float,
+                 hints: Sequence[tuple[tuple[float, float], str]] = ()) -> tuple[bool, str]:
+    """Whether ``value`` is within ``tolerance`` of ``answer``, and what to tell a wrong one.
+
+    A wrong value gets the first hint whose range [low, high] holds it, else "too high" or
+    "too low"; a right one gets "".
+
+    Examples
+    --------
+    >>> judge_number(0.078, 7.8, 0.2, [((0.05, 0.1), "Give it in per cent.")])
+    (False, 'Give it in per cent. Try again.')
+    >>> judge_number(9.0, 7.8, 0.2)
+    (False, 'That is too high. Try again.')
+    >>> judge_number(7.7, 7.8, 0.2)
+    (True, '')
+    """
+    if abs(value - answer) <= tolerance:
+        return True, ""
+    hint = next((text for (low, high), text in hints if low <= value <= high), None)
+    return False, (hint or f"That is too {'high' if value > answer else 'low'}.") + " Try again."
+
+
+def verdict(right: bool, text: str) -> str:
+    """The feedback line of a judged answer: a coloured mark, then ``text`` (HTML).
+
+    Examples
+    --------
+    >>> "Not quite" in verdict(False, "Try again.")
+    True
+    """
     mark = ("<span style='color:#2b7a3d'>✓ Right.</span>" if right
             else "<span style='color:#b00020'>✗ Not quite.</span>")
     return f"{mark} {text}".strip()
@@ -151,7 +180,7 @@ class Quiz(widgets.VBox):
             text = f"{self.why_not[index]} Try again."
         else:
             text = "Try again."
-        self.feedback.value = _verdict(right, text)
+        self.feedback.value = verdict(right, text)
         self.beacon.report_quiz(self.key, correct=right)
 
 
@@ -223,14 +252,8 @@ class NumericQuiz(widgets.VBox):
         value = self._read(text)
         if value is None:
             return False
-        right = abs(value - self.answer) <= self.tolerance
-        if right:
-            message = self.explanation
-        else:
-            hint = next((t for (low, high), t in self.hints if low <= value <= high), None)
-            message = hint or f"That is too {'high' if value > self.answer else 'low'}."
-            message += " Try again."
-        self.feedback.value = _verdict(right, message)
+        right, message = judge_number(value, self.answer, self.tolerance, self.hints)
+        self.feedback.value = verdict(right, message if not right else self.explanation)
         self.beacon.report_quiz(self.key, correct=right)
         return right
 
