@@ -511,3 +511,27 @@ def test_both_handles_dragged_onto_one_point_are_put_back():
     assert lab.result is fit and lab.window == window
     assert lab.status.kind == "ok"
     assert lab.window_slider.value == pytest.approx(window, abs=lab.window_slider.step)
+
+
+def test_practice_data_button_loads_each_file_with_its_analysis(empty):
+    from lnhet_widgets.core.analysis import tauc_gap
+    from lnhet_widgets.core.heterostructure.practice import practice_data
+    from lnhet_widgets.io import read_table
+
+    lab = empty
+    for kind, analysis, name in (("absorbance", "tauc", "CsPbBr3_absorbance.csv"),
+                                 ("xrd", "xrd", "alpha-NaYF4@CsPbBr3.xy"),
+                                 ("sizes", "size", "edges.csv")):
+        lab.practice_control.value = kind
+        lab.practice_button.click()  # as a student does: no code cell needed
+        assert (lab.source_name, lab.analysis) == (name, analysis), lab.status.message
+        assert lab.status.kind == "ok" and lab.source_bytes == practice_data(kind).content
+    lab.practice_control.value = "absorbance"
+    lab.practice_button.click()
+    table = read_table(practice_data("absorbance").content, name="a.csv")
+    assert lab.result.gap_ev == pytest.approx(tauc_gap(table.x, table.y).gap_ev, rel=1e-9)
+    saved = lab.settings()
+    with pytest.raises(ValueError, match="no practice data 'dilution' for the lab"):
+        lab.load_practice("dilution")  # the ECP series has no analysis in the lab
+    assert "choose one of absorbance" in lab.status.message
+    assert lab.settings() == saved and lab.source_name == "CsPbBr3_absorbance.csv"

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ...core.heterostructure.practice import PRACTICE_KINDS
 from ...data import example_decays
 from ..custom._window_slider import WindowSlider
 from ..parts._throttle import Throttle
 from .analysis_data import X_UNITS, example_label
 from .analysis_outcomes import ANALYSES, DECAY_ANALYSES
 
-__all__ = ["AnalysisControls"]
+__all__ = ["LAB_PRACTICE_KINDS", "AnalysisControls"]
+
+#: The practice files the lab analyses (the dilution series is for ``ecp`` in code).
+LAB_PRACTICE_KINDS = ("absorbance", "xrd", "sizes")
 
 _CONTROL = {"width": "320px"}
 _STYLE = {"description_width": "90px"}
@@ -42,6 +46,18 @@ class AnalysisControls:
         self.upload.observe(self._on_upload, names="value")
         self.upload.add_class("lnhet-analysis-upload")
         self.source_info = widgets.HTML(layout={"width": "320px"})
+        # Practice data behind a button: in an app a lesson cannot ask the student to run a
+        # cell that loads it.
+        self.practice_control = widgets.Dropdown(
+            options=[(PRACTICE_KINDS[kind], kind) for kind in LAB_PRACTICE_KINDS],
+            description="Practice", style={"description_width": "60px"}, layout=_CONTROL,
+            tooltip="data made by the course's models, with noise")
+        self.practice_button = widgets.Button(description="Load practice data",
+                                              icon="flask", layout={"width": "170px"},
+                                              tooltip="analyse the practice file chosen above")
+        self.practice_button.on_click(
+            lambda _b: self._safely(lambda: self.load_practice(self.practice_control.value)))
+        self.practice_button.add_class("lnhet-analysis-practice")
         self.x_column_control = widgets.Dropdown(description="x column", style=_STYLE,
                                                  layout=_CONTROL)
         self.y_column_control = widgets.Dropdown(description="y column", style=_STYLE,
@@ -52,7 +68,8 @@ class AnalysisControls:
                                                tooltip="unit of the file's x column")
         self.source_box = widgets.VBox([
             widgets.HTML("<b>Data</b>"), self.example_control,
-            widgets.HBox([self.upload], layout={"align_items": "center"}), self.source_info,
+            widgets.HBox([self.upload], layout={"align_items": "center"}),
+            self.practice_control, self.practice_button, self.source_info,
             self.columns_box, self.x_unit_control])
 
         self.analysis_control = widgets.Dropdown(

@@ -1,6 +1,7 @@
 """AnalysisLab: lesson 5 — analysing your own measurements (SCIENCE.md §10).
 
-Upload a text/CSV file (or pick one of the bundled β-NaYF4:Yb,Tm decays), choose the analysis
+Upload a text/CSV file (or pick one of the bundled β-NaYF4:Yb,Tm decays, or load lesson 5's
+practice data made by the models), choose the analysis
 — multi-exponential decay, rise and decay, Tauc gap, XRD peaks and lattice constant, size
 statistics — set the fit window with the range slider (or by dragging on the plot), and read
 the fit, its residuals and the parameters with their uncertainties. Results export as CSV and
@@ -34,12 +35,13 @@ from pathlib import Path
 import ipywidgets as widgets
 import traitlets
 
+from ...core.heterostructure.practice import PRACTICE_KINDS, practice_data
 from ...data import example_decays
 from ...io import MeasuredTable, read_table
 from ..parts.saved import SavableLab, SaveLoadBar, check_keys, read_choice
 from ..parts.status import StatusLine
 from .analysis_compare import ModelComparison, model_line
-from .analysis_controls import AnalysisControls
+from .analysis_controls import LAB_PRACTICE_KINDS, AnalysisControls
 from .analysis_data import (
     EXAMPLE_CITATION,
     X_UNITS,
@@ -225,6 +227,35 @@ class AnalysisLab(AnalysisControls, AnalysisPlots, AnalysisResults, ModelCompari
             self.status.error(str(error))
             raise
         self._set_table(table, content=bytes(content))
+        return table
+
+    def load_practice(self, kind: str) -> MeasuredTable:
+        """Analyse a practice file of lesson 5 (what *Load practice data* does): ``kind`` is
+        "absorbance" (Tauc gap), "xrd" (peaks and lattice constant) or "sizes" (size
+        statistics); see :mod:`lnhet_widgets.core.heterostructure.practice`. It is kept like
+        an upload (a saved lab carries the file).
+
+        Raises
+        ------
+        ValueError
+            For another kind (also shown in the lab).
+
+        Examples
+        --------
+        >>> lab = AnalysisLab()
+        >>> lab.load_practice("sizes").source, lab.analysis
+        ('edges.csv', 'size')
+        """
+        if kind not in LAB_PRACTICE_KINDS:
+            message = (f"no practice data {kind!r} for the lab; choose one of "
+                       + ", ".join(f"{k} ({PRACTICE_KINDS[k]})" for k in LAB_PRACTICE_KINDS))
+            self.status.error(message)
+            raise ValueError(message)
+        self.status.show(f"Making the practice data: {PRACTICE_KINDS[kind]}…", "busy")
+        data = practice_data(kind)
+        table = self.load_bytes(data.content, data.name)
+        with self._quietly():
+            self.practice_control.value = kind
         return table
 
     def load_file(self, path) -> MeasuredTable:
