@@ -63,6 +63,7 @@ from ..parts.saved import (
 )
 from ..parts.status import StatusLine
 from .transfer_diagram import LevelDiagramTab, steady_state_fluxes
+from .transfer_ions import IonsTab
 from .transfer_samples import (
     COMPOSITION_FIELDS,
     FREE_PEROVSKITE,
@@ -104,8 +105,8 @@ RATE_FIELDS = {
 }
 
 
-class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, SavableLab,
-                  widgets.VBox):
+class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, IonsTab,
+                  SavableLab, widgets.VBox):
     """Lesson 4 lab: emission, decays, power dependence and fluxes of LnNP@CsPbBr3.
 
     The first steady state is computed in the constructor; after that, every control change
@@ -199,7 +200,7 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, S
         self.spectrum_nm = np.concatenate([VISIBLE_NM, NIR_NM])
         self.bleach: BleachResult | None = None
         self.bleach_reference: BleachResult | None = None
-        self._stale = {"decay": True, "sweep": True, "bleach": True}
+        self._stale = {"decay": True, "sweep": True, "bleach": True, "ions": True}
         self._view_error = ""  # the last error of a view computed on demand
         self.timings: dict = {}
 
@@ -209,18 +210,19 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, S
         self._build_power_page()
         self._build_bleach_page()
         self._build_diagram_page()
+        self._build_ions_page()
         self.save_bar = SaveLoadBar(self)
         self._pages = (self.spectrum_page, self.decay_page, self.power_page, self.bleach_page,
-                       self.diagram_page)
+                       self.diagram_page, self.ions_page)
         # The slots stretch their page to the tab's width (a Box sizes to its content), and
         # min_width 0 lets them shrink below their content's first width (flex items do not).
         for page in self._pages:
             page.layout.width, page.layout.min_width = "100%", "0"
         self.tabs = widgets.Tab(children=[widgets.Box(layout={"width": "100%", "min_width": "0"})
                                           for _ in self._pages],
-                                # Short titles: five must fit a 560 px tab bar.
+                                # Short titles: six must fit a 560 px tab bar.
                                 titles=("Spectrum", "Decay", "Power sweep", "Bleach",
-                                        "Level diagram"),
+                                        "Level diagram", "Ions"),
                                 selected_index=0)
         self.tabs.observe(self._on_tab, names="selected_index")
         self._on_tab()
@@ -426,7 +428,7 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, S
         self.perovskite_result, self.spectrum, self.fluxes = pv, spectrum, fluxes
         self._computed_for = (p, excitation, power, self.sample == MIXTURE,
                               self.absorbance_control.value if pv is not None else None)
-        self._stale = {"decay": True, "sweep": True, "bleach": True}
+        self._stale = {"decay": True, "sweep": True, "bleach": True, "ions": True}
         with self.hold_sync():
             self._show_spectrum()
             self._show_diagram(p, result)
@@ -519,6 +521,8 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, S
             self._safely(self.compute_power_sweep)
         elif selected == 3 and self._stale["bleach"]:
             self._safely(self.compute_bleach)
+        elif selected == 5 and self._stale["ions"]:
+            self._safely(self.compute_ions)
 
     def _safely(self, func) -> None:
         try:
