@@ -150,21 +150,17 @@ def _rise():
     return fit_rise_decay(*load_example_decay(TM_3H4_DECAY))
 
 
-@cache
-def _lesson5_data() -> dict:
-    """The practice data of lesson 05, made by its own setup cell."""
-    nb = nbformat.read(NOTEBOOKS / "05_analysing_measurements.ipynb", as_version=4)
-    namespace: dict = {}
-    exec(next(c.source for c in nb.cells if c.get("id") == "5160af60"), namespace)
-    return namespace
+def _practice_table(kind: str):
+    """A practice file of lesson 05 (the lab's "Load practice data") as a table."""
+    from lnhet_widgets.core.heterostructure.practice import practice_data
+    from lnhet_widgets.io import read_table
+    data = practice_data(kind)
+    return read_table(data.content, name=data.name, min_columns=1)
 
 
 def _practice_spectra():
     from lnhet_widgets.core.analysis import ecp, tauc_gap
-    from lnhet_widgets.io import read_table
-    data = _lesson5_data()
-    absorbance = read_table(data["absorbance_csv"], name="absorbance.csv")
-    series = read_table(data["dilution_csv"], name="dilution.csv")
+    absorbance, series = _practice_table("absorbance"), _practice_table("dilution")
     converged = ecp(series.x, series.y)
     return tauc_gap(absorbance.x, absorbance.y).gap_ev, converged.ecp_nm, converged.red_shift_nm
 
@@ -172,8 +168,7 @@ def _practice_spectra():
 @cache
 def _practice_xrd():
     from lnhet_widgets.core.analysis import find_xrd_peaks, lattice_constant
-    from lnhet_widgets.io import read_table
-    measured = read_table(_lesson5_data()["xrd_csv"], name="xrd.csv")
+    measured = _practice_table("xrd")
     peaks = find_xrd_peaks(measured.x, measured.y)
     shifts, indices = {}, {}
     for hkl in ((1, 0, 0), (1, 1, 0), (1, 1, 1), (2, 0, 0), (2, 1, 0), (2, 1, 1), (2, 2, 0)):
@@ -187,8 +182,7 @@ def _practice_xrd():
 
 def _practice_sizes():
     from lnhet_widgets.core.analysis import size_statistics
-    from lnhet_widgets.io import read_table
-    table = read_table(_lesson5_data()["sizes_csv"], name="edges.csv", min_columns=1)
+    table = _practice_table("sizes")
     stats = size_statistics(table.x)
     return stats.mean_nm, stats.sd_nm, float(table.x.size)
 
@@ -286,7 +280,7 @@ TYPED = [
     Typed(L5, "fce8a487", "the gap comes out ≈ 2.35 eV", lambda: (_practice_spectra()[0],), 0.005),
     Typed(L5, "fce8a487", "converges at ≈ 520 nm, ~5 nm blue",
           lambda: _practice_spectra()[1:], 0.5),
-    Typed(L5, "327e005a", "about\n0.18° at (100) and 0.37° at (220)",
+    Typed(L5, "327e005a", "about\n0.19° at (100) and 0.39° at (220)",
           lambda: (_practice_xrd()[0][(1, 0, 0)], 100, _practice_xrd()[0][(2, 2, 0)], 220), 0.01),
     Typed(L5, "327e005a", "constant is ≈ 5.90 Å instead of 5.95 Å",
           lambda: (_practice_xrd()[1], 5.95), 0.005),
