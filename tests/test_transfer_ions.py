@@ -26,6 +26,7 @@ def test_opening_the_tab_solves_the_labs_particle_ion_by_ion(lab):
     assert np.allclose(r.state, direct.state, rtol=1e-9, atol=1e-15)
     assert lab.ion_view.n_drawn == r.lattice.size
     assert sorted(nm for _label, nm in lab.ion_line_control.options) == sorted(r.line_labels)
+    assert lab.ion_line_control.value == 800.0  # Tm's strongest line, kept over new options
 
 
 def test_the_profile_and_the_table_show_the_chosen_line_of_both_models(lab):

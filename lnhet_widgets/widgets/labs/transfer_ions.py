@@ -35,7 +35,7 @@ class IonsTab:
         self.ions: IonResult | None = None
         self._ion_lattice: tuple[tuple, IonLattice] | None = None  # (params, seed) → lattice
         self.ion_line_control = widgets.Dropdown(
-            options=[("980 nm (Yb)", 980.0)], value=980.0, description="Colour by",
+            options=[("800 nm (Tm)", 800.0)], value=800.0, description="Colour by",
             style={"description_width": "70px"}, layout={"width": "230px"})
         self.ion_seed_control = widgets.BoundedIntText(
             value=0, min=_SEED_RANGE[0], max=_SEED_RANGE[1], description="Doping seed",
@@ -121,11 +121,12 @@ class IonsTab:
         self._showing = True
         try:
             self.ion_seed_control.value = int(seed)
-            labels = result.line_labels
+            labels, chosen = result.line_labels, self.ion_line_control.value
+            # New options reset a Dropdown to the first; the student's line stays if it can.
             self.ion_line_control.options = [(f"{nm:g} nm ({labels[nm]})", nm)
                                              for nm in sorted(labels)]
-            if self.ion_line_control.value not in labels:
-                self.ion_line_control.value = 980.0 if 980.0 in labels else sorted(labels)[0]
+            self.ion_line_control.value = (chosen if chosen in labels
+                                           else max(labels, key=lambda nm: result.lines[nm]))
         finally:
             self._showing = False
         self._show_ions()
