@@ -224,9 +224,9 @@ TYPED = [
           lambda: (_area_limit_a2()[0], _area_limit_a2()[0], _area_limit_a2()[1]), 0.5),
     Typed(L1, "f26ccc9c", "$f_\\mathrm{eff}$ of β-NaGdF4/CsPbBr3 is ≈ 12 %",
           _f_eff_percent, 0.5),
-    Typed(L1, "b0f817a9", "need\n≥ 108 Å²", _long_period_cell, 1.0),
-    Typed(L1, "b0f817a9", "f_eff ≈ 12 % for β-NaGdF4", _f_eff_percent, 0.5),
-    Typed(L1, "b0f817a9", "(≈ 53 Å²", lambda: (_area_limit_a2()[1],), 0.5),
+    Typed(L1, "b0f817b1", "need\n≥ 108 Å²", _long_period_cell, 1.0),
+    Typed(L1, "b0f817b1", "f_eff ≈ 12 % for β-NaGdF4", _f_eff_percent, 0.5),
+    Typed(L1, "b0f817b1", "(≈ 53 Å²", lambda: (_area_limit_a2()[1],), 0.5),
     Typed(L1, "9de87580", "only 0.007 above its lower edge", lambda: (_margins()[2],), 5e-4),
     Typed(L1, "9de87580", "costs ~3× the", lambda: ((_misfits_percent()[2]
                                                     / _misfits_percent()[1]) ** 2,), 0.5),
