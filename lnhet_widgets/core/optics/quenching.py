@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .._base.validate import check_range
 from ..crystal import bulk, get_material, re_site_mask
@@ -193,12 +194,16 @@ def vacancy_rate_s(positions_nm, vacancies_nm, *, strength_s: float, radius_nm: 
     check_range("cutoff_nm", cutoff_nm, "nm", 0.0, 50.0, low_inclusive=False)
     ions = np.atleast_2d(np.asarray(positions_nm, dtype=float))
     vacancies = np.asarray(vacancies_nm, dtype=float).reshape(-1, 3)
-    rates = np.zeros(len(ions))
-    for start in range(0, len(ions), 2048):
-        d = np.linalg.norm(ions[start:start + 2048, None, :] - vacancies[None, :, :], axis=2)
-        near = (d < cutoff_nm) & (d > 1e-6)
-        rates[start:start + 2048] = np.sum(np.where(near, (radius_nm / np.where(near, d, 1.0))
-                                                    ** 6, 0.0), axis=1)
+    if not len(ions) or not len(vacancies):
+        return np.zeros(len(ions))
+    # Only the pairs within the cut-off, found by a k-d tree: the per-ion model asks this for
+    # every ion of a 30 nm particle, where all ion–vacancy distances would take seconds.
+    near = cKDTree(ions).sparse_distance_matrix(cKDTree(vacancies), cutoff_nm,
+                                                output_type="ndarray")
+    d = near["v"]
+    keep = (d < cutoff_nm) & (d > 1e-6)
+    rates = np.bincount(near["i"][keep], weights=(radius_nm / d[keep]) ** 6,
+                        minlength=len(ions))
     return strength * rates
 
 
