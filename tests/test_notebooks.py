@@ -17,8 +17,10 @@ COURSE = [
     "00_welcome.ipynb",
     "01_lattice_mismatch.ipynb",
     "02_seeded_growth.ipynb",
+    "02b_injection_temperature.ipynb",
     "03_annealing.ipynb",
     "04_two_way_energy_transfer.ipynb",
+    "04b_perovskite_to_lanthanide.ipynb",
     "05_analysing_measurements.ipynb",
 ]
 # Every lesson has these sections, in this order (the course's one structure).

@@ -40,8 +40,9 @@ GROWTH_PARAM_SOURCES = {
                             "γ_shell,liquid of oleate-capped CsPbBr3 at 220 °C"),
     "core_liquid_energy_j_m2": ("J/m²", "calibrated",
                                 "γ_core,liquid, the least known; with γ_chem it puts the "
-                                "wetting/non-wetting turn of β-NaGdF4 (relaxed misfit ≈ 8 % "
-                                "at 220 °C) near 8 nm (LnNP40 partly, LnNP60 not coated)"),
+                                "wetting/non-wetting turn of β-NaGdF4 (with the misfit left "
+                                "after relaxation at 220 °C, lesson 2b) near 8 nm (LnNP40 "
+                                "partly, LnNP60 not coated)"),
     "interface_chemical_energy_j_m2": ("J/m²", "calibrated",
                                        "γ_chem, the core/shell interface without strain"),
     "solubility_mm": ("mM", "calibrated", "C_ref; sets the supersaturation"),
