@@ -20,7 +20,7 @@ LABEXT_SOURCES := $(wildcard js/labextension/src/*.ts js/labextension/schema/*.j
 	js/labextension/style/*) js/labextension/package.json js/labextension/yarn.lock \
 	lnhet_widgets/course/manifest.json
 
-# The course environment includes the 'distributed' extra: lesson 02's sweeps return xarray
+# The course environment includes the 'distributed' extra: lesson 02b's sweeps return xarray
 # Datasets and can run on a local Dask cluster.
 $(LAB_STAMP): pyproject.toml $(LABEXT_SOURCES) | $(VENV)/bin/python
 	$(BIN)/python -m pip install -e ".[distributed]"

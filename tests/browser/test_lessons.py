@@ -58,12 +58,17 @@ LESSONS = [
     ("notebooks/01_lattice_mismatch.ipynb", "lab", Expect(gauge=True)),
     ("notebooks/01_lattice_mismatch.ipynb", "notebook", Expect(gauge=True)),
     ("notebooks/02_seeded_growth.ipynb", "lab", Expect(bqplot_marks=3, wait_for=COATING_DONE)),
+    ("notebooks/02b_injection_temperature.ipynb", "lab",
+     Expect(bqplot_marks=3, wait_for=COATING_DONE)),
     # AnnealingLab opens on its cross-section (canvas animation) beside the 3D particle; its
     # plots are on the next tabs.
     ("notebooks/03_annealing.ipynb", "lab",
      Expect(slice_canvas=True, bqplot_marks=None, tabs_with_plots=("Profiles", "Optics"))),
     # TransferLab opens on its Spectrum tab: two figures (visible, NIR) of one line each.
     ("notebooks/04_two_way_energy_transfer.ipynb", "lab",
+     Expect(nglview=False, bqplot_marks=2, level_diagram=True)),
+    # Lesson 4b opens the same lab under 365 nm.
+    ("notebooks/04b_perovskite_to_lanthanide.ipynb", "lab",
      Expect(nglview=False, bqplot_marks=2, level_diagram=True)),
 ]
 
