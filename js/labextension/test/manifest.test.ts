@@ -15,9 +15,9 @@ import { changed, smallManifest } from './fixtures';
 
 test('parses the course manifest shipped with the package (contract §1)', () => {
   const course = parseManifest(realManifest);
-  assert.equal(course.lessons.length, 6);
+  assert.equal(course.lessons.length, realManifest.lessons.length);
   assert.equal(course.lessons[0].id, '00_welcome');
-  assert.equal(course.lessons[5].id, '05_analysing_measurements');
+  assert.equal(course.lessons[course.lessons.length - 1].id, '05_analysing_measurements');
   assert.deepEqual(
     course.labs.map(lab => lab.label),
     ['Mismatch lab', 'Growth lab', 'Annealing lab', 'Transfer lab', 'Analysis lab']
