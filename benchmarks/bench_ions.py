@@ -192,7 +192,7 @@ def section_b(system):
     lin_from = np.concatenate((system.lin[0], system.pump[0]))
     lin_to = np.concatenate((system.lin[1], system.pump[1]))
     rates = np.concatenate((system.lin[2], system.pump[2] * 1e7))
-    df, dt, af, at, w = system.pair
+    df, dt, af, at, wd, wa = system.pair
     start = time.perf_counter()
     blocks = block_pattern(*system.ion_pairs, system.block_end - system.offsets)
     lin_pos, lin_width, pair_pos, pair_width = reduced_term_positions(
@@ -202,15 +202,16 @@ def section_b(system):
     y = np.random.default_rng(0).random(system.size) * 0.1
 
     def numba_step():
-        f = kernel.rhs(y, lin_from, lin_to, rates, df, dt, af, at, w)
+        f = kernel.rhs(y, lin_from, lin_to, rates, df, dt, af, at, wd, wa)
         data = kernel.reduced_values(y, blocks.nnz, lin_from, rates, lin_pos, lin_width, df,
-                                     af, w, pair_pos, pair_width)
+                                     af, wd, wa, pair_pos, pair_width)
         return f, sparse.csr_matrix((data, blocks.indices, blocks.indptr),
                                     shape=(blocks.n, blocks.n))
 
     def reference_step():
-        f = kernel.rhs_numpy(y, lin_from, lin_to, rates, df, dt, af, at, w)
-        jac = kernel.jacobian_numpy(y, system.size, lin_from, lin_to, rates, df, dt, af, at, w)
+        f = kernel.rhs_numpy(y, lin_from, lin_to, rates, df, dt, af, at, wd, wa)
+        jac = kernel.jacobian_numpy(y, system.size, lin_from, lin_to, rates, df, dt, af, at, wd,
+                                    wa)
         return f, kernel.reduced_jacobian_numpy(jac, system.offsets, system.block_end)
 
     numba_step()

@@ -25,6 +25,7 @@ from lnhet_widgets.core.ions.pattern import (
     jacobian_pattern,
     reduced_term_positions,
 )
+from lnhet_widgets.core.ions.perovskite import COUPLING_LENGTH_NM
 from lnhet_widgets.core.optics import (
     IonSites,
     Pulse,
@@ -33,6 +34,7 @@ from lnhet_widgets.core.optics import (
     read_simetuc_config,
     steady_state,
 )
+from lnhet_widgets.core.optics.rate_equations import rate_system
 from lnhet_widgets.core.optics.transfer_params import EnergyTransfer
 
 DATA = Path(__file__).parent / "data" / "simetuc_ions"
@@ -59,12 +61,18 @@ def simetuc_lattice():
 
 
 # ----------------------------------------------------------------------------- invariants
-@pytest.mark.parametrize("power", [0.0, 4.0, 1e3, 1e6])
-def test_each_ions_populations_sum_to_one_and_stay_in_range(particle, power):
+@pytest.mark.parametrize(("power", "excitation_nm", "perovskite_edge_nm"), [
+    (0.0, 980.0, 0.0), (4.0, 980.0, 0.0), (1e3, 980.0, 0.0), (1e6, 980.0, 0.0),
+    (4.0, 980.0, 10.0), (1e3, 980.0, 10.0), (1.0, 365.0, 10.0), (1e3, 365.0, 10.0)])
+def test_each_ions_populations_sum_to_one_and_stay_in_range(particle, power, excitation_nm,
+                                                            perovskite_edge_nm):
     params, lattice = particle
-    result = solve_ions(params, lattice, power_w_cm2=power)
-    for species in ("Yb", "Tm"):
-        ions = result.populations(species)[0]
+    params = dataclasses.replace(params, perovskite_edge_nm=perovskite_edge_nm)
+    result = solve_ions(params, lattice, excitation_nm=excitation_nm, power_w_cm2=power)
+    blocks = [result.populations(species)[0] for species in ("Yb", "Tm")]
+    if perovskite_edge_nm:
+        blocks += [result.pool_populations(pool) for pool in ("exciton", "defect")]
+    for ions in blocks:
         np.testing.assert_allclose(ions.sum(axis=1), 1.0, rtol=0, atol=1e-9)
         assert ions.min() >= -1e-12 and ions.max() <= 1 + 1e-12
     if power == 0:
@@ -117,6 +125,93 @@ def test_uniform_surroundings_reproduce_the_average_model_level_by_level():
         np.testing.assert_allclose(ions[0], expected, rtol=1e-6, atol=1e-14)
 
 
+def _symmetric_heterostructure():
+    """8 Yb and 8 Tm on the corners of two concentric cubes in a 2 nm core under a perovskite
+    shell: the cubes' symmetry gives every Yb the same surroundings (partners and depth below
+    the interface), and every Tm too, and as many of each (simetuc's average mode, which the
+    average model's strength_avg_s is, moves one quantum per event only then). The doping of
+    ``params`` is set so that its uniformly doped particle holds 8 Yb and 8 Tm too."""
+    corners = np.array(list(itertools.product((-1.0, 1.0), repeat=3)))
+    n_sites = len(cation_sites_nm("beta-NaGdF4", 2.0))
+    params = TransferParams(core_diameter_nm=2.0, yb_fraction=8 / n_sites,
+                            tm_fraction=8 / n_sites, perovskite_edge_nm=9.5, tm_classes=1,
+                            vacancy_fraction=0.0)
+    lattice = IonLattice(np.concatenate((0.3 * corners, 0.55 * corners)),
+                         np.array(["Yb"] * 8 + ["Tm"] * 8), np.full(16, "core"),
+                         site_percent={"Yb": 800 / n_sites, "Tm": 800 / n_sites},
+                         radius_nm=1.0)
+    return params, lattice
+
+
+@pytest.mark.parametrize(("excitation_nm", "power", "coupling_length_nm"), [
+    (980.0, 1e3, None), (980.0, 1e3, 0.5), (365.0, 10.0, 0.5)])
+def test_uniform_weights_reduce_the_perovskite_channels_to_the_average_model(
+        excitation_nm, power, coupling_length_nm):
+    """§7's channels per ion: with every ion at the same depth (or equal shares, None) each
+    ion sees the average model's channels, and the exciton and the defects come out as the
+    average model's, level by level."""
+    params, lattice = _symmetric_heterostructure()
+    i, j, r_nm = ion_pairs(lattice)
+    sums = {}
+    for donor, acceptor in itertools.product(("Yb", "Tm"), repeat=2):
+        first = np.nonzero(lattice.species == donor)[0][0]
+        sel = (i == first) & (lattice.species[j] == acceptor)
+        sums[donor, acceptor] = np.sum((10 * r_nm[sel]) ** -6.0)
+    averaged = tuple(dataclasses.replace(
+        et, strength_avg_s=et.strength_a6_s * sums[et.donor, et.acceptor])
+        for et in params.energy_transfer)
+    per_ion = solve_ions(params, lattice, excitation_nm=excitation_nm, power_w_cm2=power,
+                         d_max_nm=None, coupling_length_nm=coupling_length_nm)
+    average = steady_state(dataclasses.replace(params, energy_transfer=averaged),
+                           excitation_nm=excitation_nm, power_w_cm2=power)
+    for species in ("Yb", "Tm"):
+        ions = per_ion.populations(species)[0]
+        np.testing.assert_allclose(ions, np.broadcast_to(ions[0], ions.shape), rtol=1e-9,
+                                   atol=1e-15)
+        expected = average.populations[species]
+        assert expected[1:].max() > 1e-7  # the comparison is not trivial
+        np.testing.assert_allclose(ions[0], expected, rtol=1e-6, atol=1e-14)
+    for pool in ("exciton", "defect"):
+        expected = average.populations[pool]
+        assert expected[1] > 1e-12
+        np.testing.assert_allclose(per_ion.pool_populations(pool)[0], expected, rtol=1e-6,
+                                   atol=1e-18)
+    band = [nm for nm, label in per_ion.line_labels.items() if label == "CsPbX3 band"]
+    assert per_ion.lines[band[0]] == pytest.approx(average.lines[band[0]], rel=1e-6)
+
+
+def test_the_perovskite_channels_favour_the_ions_at_the_interface():
+    """The channels keep the average model's total and give it to the outer ions; at 365 nm
+    the exciton excites Yb³⁺ (its 980 nm emission), and none without contact."""
+    params = TransferParams(core_diameter_nm=5.0, perovskite_edge_nm=10.0)
+    lattice = IonLattice.from_params(params, seed=2)
+    system = ion_system(params, lattice)
+    df, _, af, _, wd, _ = system.pair
+    yb = system.ion_offsets[lattice.species == "Yb"]
+    to_defects = (system.pair_process == -1) & np.isin(df, yb + 1) & (
+        af == system.pool_offset("defect"))
+    avg = rate_system(params, 980.0)
+    yb_avg, defect_avg = avg.offsets[0], avg.offsets[[n for n, _, _ in avg.species].index(
+        "defect")]
+    k_avg = avg.pair[4][(avg.pair[0] == yb_avg + 1) & (avg.pair[2] == defect_avg)]
+    assert wd[to_defects].sum() == pytest.approx(yb.size * k_avg[0], rel=1e-12)
+    owner = np.searchsorted(system.ion_offsets, df[to_defects], side="right") - 1
+    depth = lattice.surface_distance_nm[owner]
+    # each Yb's share falls as exp(−depth/ℓ)
+    ell = system.coupling_length_nm
+    assert ell == COUPLING_LENGTH_NM
+    np.testing.assert_allclose(wd[to_defects] * np.exp(depth / ell),
+                               wd[to_defects][0] * np.exp(depth[0] / ell), rtol=1e-9)
+    assert depth.max() - depth.min() > 2.0
+    result = solve_ions(params, lattice, excitation_nm=365.0, power_w_cm2=1.0)
+    assert result.lines[980.0] > 0
+    with pytest.raises(ValueError, match="the perovskite's band, which no ion emits"):
+        result.emission_per_ion(max(result.line_labels, key=lambda nm: 500 < nm < 530))
+    apart = solve_ions(dataclasses.replace(params, contact_factor=0.0), lattice,
+                       excitation_nm=365.0, power_w_cm2=1.0)
+    assert apart.lines[980.0] == 0.0 and apart.pool_populations("exciton")[0, 1] > 0
+
+
 @pytest.mark.parametrize("periodic", [False, True])
 def test_pair_sums_equal_a_brute_force_double_loop(particle, periodic):
     params, lattice = particle
@@ -124,7 +219,8 @@ def test_pair_sums_equal_a_brute_force_double_loop(particle, periodic):
         lattice = read_simetuc_lattice(LATTICE_FILE, config=DATA / "config_cw.cfg")
     d_max = 1.2
     system = ion_system(params, lattice, d_max_nm=d_max)
-    df, _, _, _, w = system.pair
+    df, _, _, _, w, wa = system.pair
+    assert np.array_equal(w, wa)  # between two ions one rate for both partners
     owner = np.searchsorted(system.offsets, df, side="right") - 1
     computed = np.zeros((len(system.processes), lattice.size))
     np.add.at(computed, (system.pair_process, owner), w)
@@ -150,8 +246,11 @@ def test_pair_sums_equal_a_brute_force_double_loop(particle, periodic):
     assert brute.max() > 0
 
 
-def test_kernels_equal_their_numpy_references(particle):
+@pytest.mark.parametrize("perovskite_edge_nm", [0.0, 10.0])
+def test_kernels_equal_their_numpy_references(particle, perovskite_edge_nm):
+    # with a perovskite shell the pools' terms carry different rates on both sides
     params, lattice = particle
+    params = dataclasses.replace(params, perovskite_edge_nm=perovskite_edge_nm)
     system = ion_system(params, lattice, d_max_nm=1.5)
     rng = np.random.default_rng(0)
     y = rng.random(system.size)
@@ -161,10 +260,10 @@ def test_kernels_equal_their_numpy_references(particle):
     args = (lin_from, lin_to, rates, *system.pair)
     np.testing.assert_allclose(kernel.rhs(y, *args), kernel.rhs_numpy(y, *args),
                                rtol=1e-12, atol=1e-9)
-    df, dt, af, at, w = system.pair
+    df, dt, af, at, wd, wa = system.pair
     pattern = jacobian_pattern(system.size, lin_from, lin_to, df, dt, af, at)
-    data = kernel.jacobian_values(y, pattern.nnz, lin_from, rates, pattern.lin_pos, df, af, w,
-                                  pattern.pair_pos)
+    data = kernel.jacobian_values(y, pattern.nnz, lin_from, rates, pattern.lin_pos, df, af, wd,
+                                  wa, pattern.pair_pos)
     from scipy import sparse
 
     ours = sparse.csr_matrix((data, pattern.indices, pattern.indptr),
@@ -175,8 +274,8 @@ def test_kernels_equal_their_numpy_references(particle):
     blocks = block_pattern(*system.ion_pairs, system.block_end - system.offsets)
     positions = reduced_term_positions(blocks, lin_from, lin_to, system.pair,
                                        *system.ion_pairs, system.pair_ions)
-    values = kernel.reduced_values(y, blocks.nnz, lin_from, rates, *positions[:2], df, af, w,
-                                   *positions[2:])
+    values = kernel.reduced_values(y, blocks.nnz, lin_from, rates, *positions[:2], df, af, wd,
+                                   wa, *positions[2:])
     reduced = sparse.csr_matrix((values, blocks.indices, blocks.indptr), shape=(blocks.n,) * 2)
     expected = kernel.reduced_jacobian_numpy(reference, system.offsets, system.block_end)
     assert abs(reduced - expected).max() <= 1e-12 * abs(expected).max()
@@ -401,11 +500,20 @@ def test_bad_powers_are_refused(particle, power, message):
 
 def test_what_the_per_ion_model_does_not_solve_is_refused(particle):
     params, lattice = particle
-    with pytest.raises(ValueError, match="excitation_nm must be 980 nm"):
+    with pytest.raises(ValueError, match=r"excitation_nm = 400 nm pumps the perovskite, and "
+                                         r"the particle has none"):
         solve_ions(params, lattice, excitation_nm=400, power_w_cm2=1.0)
-    with pytest.raises(ValueError, match="does not couple the perovskite"):
-        solve_ions(dataclasses.replace(params, perovskite_edge_nm=12.0), lattice,
+    with pytest.raises(ValueError, match=r"excitation_nm must be one of \(365.0, 400.0, 980.0\)"):
+        solve_ions(params, lattice, excitation_nm=532, power_w_cm2=1.0)
+    hetero = dataclasses.replace(params, perovskite_edge_nm=12.0)
+    with pytest.raises(ValueError, match=r"radius_nm = 2 nm is not the radius of params' "
+                                         r"particle \(2.5 nm"):
+        solve_ions(hetero, IonLattice.from_params(TransferParams(core_diameter_nm=4.0)),
                    power_w_cm2=1.0)
+    with pytest.raises(ValueError, match="a perovskite shell needs a particle"):
+        solve_ions(hetero, _ordered_box(), power_w_cm2=1.0)
+    with pytest.raises(ValueError, match=r"coupling_length_nm = 0 nm is outside"):
+        ion_system(hetero, lattice, coupling_length_nm=0)
     with pytest.raises(ValueError, match=r"d_max_nm = 0.1 nm is outside"):
         solve_ions(params, lattice, power_w_cm2=1.0, d_max_nm=0.1)
     with pytest.raises(ValueError, match="t_eval must be ascending"):

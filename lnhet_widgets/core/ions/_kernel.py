@@ -6,8 +6,11 @@ terms (:class:`~lnhet_widgets.core.ions.system.IonSystem`):
 
 * linear terms ``k · y[from]`` moving population ``from → to`` within one ion (decay,
   branching, quenching, and the pump, whose rates are scaled by the power);
-* pair terms ``W · y[df] · y[af]`` moving the donor ``df → dt`` and the acceptor ``af → at``
-  (simetuc's uncorrelated-pair approximation, one term per ordered pair and process).
+* pair terms moving the donor ``df → dt`` at ``W_d · y[df] · y[af]`` and the acceptor
+  ``af → at`` at ``W_a · y[df] · y[af]`` (simetuc's uncorrelated-pair approximation, one term
+  per ordered pair and process). Between two ions W_d = W_a = W_ij; they differ where one side
+  is a perovskite pool (the exciton, the interface defects), whose populations are fractions
+  of its members (:mod:`~lnhet_widgets.core.ions.perovskite`).
 
 The Jacobian's non-zeros are the entries ``(to|from, from)`` of the linear terms and
 ``(df|dt|af|at, df|af)`` of the pair terms; :func:`jacobian_values` adds each term's
@@ -17,9 +20,8 @@ whose unknowns are the excited states (each ion's ground state is 1 − Σ of it
 states), on its block pattern at positions :func:`reduced_positions` computes once.
 
 The right-hand side is the average model's (:func:`rhs`, from
-:mod:`~lnhet_widgets.core.optics._transfer_kernel`) with one coefficient W for both partners of
-a pair. The pure-numpy ``*_numpy`` functions are the references of the tests and of the
-benchmark.
+:mod:`~lnhet_widgets.core.optics._transfer_kernel`). The pure-numpy ``*_numpy`` functions are
+the references of the tests and of the benchmark.
 """
 
 from __future__ import annotations
@@ -29,21 +31,13 @@ import numpy as np
 
 from ..optics import _transfer_kernel
 
-
-def rhs(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at, pair_w):
-    """dy/dt of the per-ion rate equations (the numba kernel of the average model)."""
-    return _transfer_kernel.rhs(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af,
-                                pair_at, pair_w, pair_w)
-
-
-def rhs_numpy(y, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at, pair_w):
-    """Pure-numpy reference of :func:`rhs`."""
-    return _transfer_kernel.rhs_numpy(y, lin_from, lin_to, lin_rate, pair_df, pair_dt,
-                                      pair_af, pair_at, pair_w, pair_w)
+rhs = _transfer_kernel.rhs  # dy/dt: the numba kernel of the average model
+rhs_numpy = _transfer_kernel.rhs_numpy  # its pure-numpy reference
 
 
 @numba.njit(cache=True)
-def jacobian_values(y, nnz, lin_from, lin_rate, lin_pos, pair_df, pair_af, pair_w, pair_pos):
+def jacobian_values(y, nnz, lin_from, lin_rate, lin_pos, pair_df, pair_af, pair_wd, pair_wa,
+                    pair_pos):
     """Data array of the sparse Jacobian ∂(dy/dt)/∂y on the pattern of ``lin_pos``/``pair_pos``.
 
     ``pair_pos[m]`` holds the positions of (df, dt, af, at) × column df, then × column af.
@@ -53,16 +47,17 @@ def jacobian_values(y, nnz, lin_from, lin_rate, lin_pos, pair_df, pair_af, pair_
         data[lin_pos[m, 0]] -= lin_rate[m]
         data[lin_pos[m, 1]] += lin_rate[m]
     for m in range(pair_df.size):
-        by_donor = pair_w[m] * y[pair_af[m]]  # ∂flux/∂y[df]
-        by_acceptor = pair_w[m] * y[pair_df[m]]  # ∂flux/∂y[af]
-        data[pair_pos[m, 0]] -= by_donor
-        data[pair_pos[m, 1]] += by_donor
-        data[pair_pos[m, 2]] -= by_donor
-        data[pair_pos[m, 3]] += by_donor
-        data[pair_pos[m, 4]] -= by_acceptor
-        data[pair_pos[m, 5]] += by_acceptor
-        data[pair_pos[m, 6]] -= by_acceptor
-        data[pair_pos[m, 7]] += by_acceptor
+        by_donor = y[pair_af[m]]  # ∂(y[df] y[af])/∂y[df]
+        by_acceptor = y[pair_df[m]]  # ∂(y[df] y[af])/∂y[af]
+        wd, wa = pair_wd[m], pair_wa[m]
+        data[pair_pos[m, 0]] -= wd * by_donor
+        data[pair_pos[m, 1]] += wd * by_donor
+        data[pair_pos[m, 2]] -= wa * by_donor
+        data[pair_pos[m, 3]] += wa * by_donor
+        data[pair_pos[m, 4]] -= wd * by_acceptor
+        data[pair_pos[m, 5]] += wd * by_acceptor
+        data[pair_pos[m, 6]] -= wa * by_acceptor
+        data[pair_pos[m, 7]] += wa * by_acceptor
     return data
 
 
@@ -147,8 +142,8 @@ def _put(data, pos, width, value):
 
 
 @numba.njit(cache=True)
-def reduced_values(y, nnz, lin_from, lin_rate, lin_pos, lin_width, pair_df, pair_af, pair_w,
-                   pair_pos, pair_width):
+def reduced_values(y, nnz, lin_from, lin_rate, lin_pos, lin_width, pair_df, pair_af, pair_wd,
+                   pair_wa, pair_pos, pair_width):
     """Data array of the reduced Jacobian ∂F/∂x (unknowns: the excited states) at the
     positions of :func:`reduced_positions`."""
     data = np.zeros(nnz)
@@ -156,27 +151,29 @@ def reduced_values(y, nnz, lin_from, lin_rate, lin_pos, lin_width, pair_df, pair
         _put(data, lin_pos[m, 0], lin_width[m, 0], -lin_rate[m])
         _put(data, lin_pos[m, 1], lin_width[m, 1], lin_rate[m])
     for m in range(pair_df.size):
-        by_donor = pair_w[m] * y[pair_af[m]]
-        by_acceptor = pair_w[m] * y[pair_df[m]]
-        for k in range(4):
-            sign = -1.0 if k % 2 == 0 else 1.0
-            _put(data, pair_pos[m, k], pair_width[m, k], sign * by_donor)
-            _put(data, pair_pos[m, 4 + k], pair_width[m, 4 + k], sign * by_acceptor)
+        by_donor = y[pair_af[m]]
+        by_acceptor = y[pair_df[m]]
+        for k in range(4):  # rows df, dt (coefficient W_d), af, at (W_a)
+            w = (pair_wd[m] if k < 2 else pair_wa[m]) * (-1.0 if k % 2 == 0 else 1.0)
+            _put(data, pair_pos[m, k], pair_width[m, k], w * by_donor)
+            _put(data, pair_pos[m, 4 + k], pair_width[m, 4 + k], w * by_acceptor)
     return data
 
 
 def jacobian_numpy(y, n, lin_from, lin_to, lin_rate, pair_df, pair_dt, pair_af, pair_at,
-                   pair_w):
+                   pair_wd, pair_wa):
     """Pure scipy reference of the Jacobian: a COO matrix summed into CSR, shape (n, n)."""
     from scipy import sparse
 
-    by_donor = pair_w * y[pair_af]
-    by_acceptor = pair_w * y[pair_df]
+    by_donor = y[pair_af]
+    by_acceptor = y[pair_df]
     rows = np.concatenate((lin_from, lin_to, pair_df, pair_dt, pair_af, pair_at,
                            pair_df, pair_dt, pair_af, pair_at))
     cols = np.concatenate((lin_from, lin_from, *([pair_df] * 4), *([pair_af] * 4)))
-    vals = np.concatenate((-lin_rate, lin_rate, -by_donor, by_donor, -by_donor, by_donor,
-                           -by_acceptor, by_acceptor, -by_acceptor, by_acceptor))
+    vals = np.concatenate((-lin_rate, lin_rate, -pair_wd * by_donor, pair_wd * by_donor,
+                           -pair_wa * by_donor, pair_wa * by_donor, -pair_wd * by_acceptor,
+                           pair_wd * by_acceptor, -pair_wa * by_acceptor,
+                           pair_wa * by_acceptor))
     return sparse.coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
 
 

@@ -68,9 +68,15 @@ class IonResult:
         """Populations of the ions of ``species``, shape (points, ions, levels)."""
         if species not in SPECIES:
             raise ValueError(f"species must be one of {SPECIES}, got {species!r}")
-        offsets = self.system.offsets[self.lattice.species == species]
+        offsets = self.system.ion_offsets[self.lattice.species == species]
         index = offsets[:, None] + np.arange(len(LEVELS[species]))[None, :]
         return self.state[:, index]
+
+    def pool_populations(self, pool: str) -> np.ndarray:
+        """Populations of a perovskite pool (``"exciton"``: {G, X} per nanocrystal,
+        ``"defect"``: {empty, filled} per interface or bulk defect), shape (points, 2)."""
+        start = self.system.pool_offset(pool)
+        return self.state[:, start:start + 2]
 
     @property
     def mean_per_ion(self) -> dict:
@@ -129,6 +135,9 @@ class IonResult:
     def emission_per_ion(self, line_nm: float, *, point: int = 0) -> np.ndarray:
         """Photons s⁻¹ each ion emits in the line ``line_nm`` (0 for the other species),
         shape (ions,): where the light comes from."""
+        if float(line_nm) in self.line_labels and self.line_species(line_nm) not in SPECIES:
+            raise ValueError(f"line_nm = {line_nm!r} nm is the perovskite's band, which no ion "
+                             "emits: choose a Yb³⁺ or Tm³⁺ line")
         for _, nm, upper, rate in self.system.lines:
             if nm == float(line_nm):
                 out = np.zeros(self.lattice.size)
@@ -139,7 +148,8 @@ class IonResult:
                          f"{line_nm!r}")
 
     def line_species(self, line_nm: float) -> str:
-        """The ion that emits the line ``line_nm`` (``"Yb"`` or ``"Tm"``)."""
+        """What emits the line ``line_nm`` (``"Yb"``, ``"Tm"`` or the perovskite,
+        ``"CsPbX3"``)."""
         return self.line_labels[float(line_nm)].split()[0]
 
     def radial_profile(self, line_nm: float, *, bins: int = 10, point: int = 0):

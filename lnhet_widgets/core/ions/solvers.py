@@ -26,6 +26,7 @@ from .pattern import (
     jacobian_pattern,
     reduced_term_positions,
 )
+from .perovskite import COUPLING_LENGTH_NM
 from .results import IonResult
 from .system import IonSystem, ion_system
 
@@ -68,7 +69,7 @@ class _Equations:
     def pattern(self) -> JacobianPattern:
         """The full Jacobian's pattern (the integrator's), built on first use."""
         if self._pattern is None:
-            df, dt, af, at, _ = self.system.pair
+            df, dt, af, at, _, _ = self.system.pair
             self._pattern = jacobian_pattern(self.system.size, self.lin_from, self.lin_to, df,
                                              dt, af, at)
         return self._pattern
@@ -93,13 +94,13 @@ class _Equations:
                                self.system.tail.rates(y)))
 
     def rhs(self, y, rates):
-        df, dt, af, at, w = self.system.pair
-        return kernel.rhs(y, self.lin_from, self.lin_to, rates, df, dt, af, at, w)
+        return kernel.rhs(y, self.lin_from, self.lin_to, rates, *self.system.pair)
 
     def jacobian_data(self, y, rates):
-        df, _, af, _, w = self.system.pair
+        df, _, af, _, wd, wa = self.system.pair
         return kernel.jacobian_values(y, self.pattern.nnz, self.lin_from, rates,
-                                      self.pattern.lin_pos, df, af, w, self.pattern.pair_pos)
+                                      self.pattern.lin_pos, df, af, wd, wa,
+                                      self.pattern.pair_pos)
 
     def matrix(self, data) -> sparse.csr_matrix:
         p = self.pattern
@@ -118,9 +119,9 @@ class _Equations:
         """The reduced Jacobian at ``y`` (unknowns: the excited states)."""
         r = self.reduced
         lin_pos, lin_width, pair_pos, pair_width = self.term_positions
-        df, _, af, _, w = self.system.pair
+        df, _, af, _, wd, wa = self.system.pair
         data = kernel.reduced_values(y, r.nnz, self.lin_from, rates, lin_pos, lin_width, df,
-                                     af, w, pair_pos, pair_width)
+                                     af, wd, wa, pair_pos, pair_width)
         return sparse.csr_matrix((data, r.indices, r.indptr), shape=(r.n, r.n))
 
     def factorised(self, matrix, *, incomplete=False):
@@ -203,7 +204,8 @@ class _Equations:
 
 
 def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: float = 980.0,
-               power_w_cm2: float, d_max_nm: float | None = 2.0) -> IonResult:
+               power_w_cm2: float, d_max_nm: float | None = 2.0,
+               coupling_length_nm: float | None = COUPLING_LENGTH_NM) -> IonResult:
     """CW steady state of the per-ion rate equations (SCIENCE §11).
 
     Newton's method on the excited-state populations (each ion's ground state is 1 − Σ of its
@@ -218,12 +220,14 @@ def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
     lattice : IonLattice
         The ions (from :meth:`IonLattice.from_params`, :meth:`IonLattice.from_sites` or
         :func:`read_simetuc_lattice`).
-    excitation_nm : 980
-        Yb³⁺ excitation.
+    excitation_nm : {980, 365, 400}
+        980 nm pumps Yb³⁺, 365 and 400 nm the perovskite shell of a heterostructure.
     power_w_cm2 : float
         Power density, W cm⁻², in [0, 1e9].
     d_max_nm : float or None
         Range of the pair terms, nm (None: every pair, as simetuc).
+    coupling_length_nm : float or None
+        How the perovskite's channels are shared over the ions (:func:`ion_system`).
 
     Returns
     -------
@@ -242,7 +246,8 @@ def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
     ValueError: power_w_cm2 = -1 W/cm² is outside the allowed range [0, 1e+09] W/cm²
     """
     power = check_range("power_w_cm2", power_w_cm2, "W/cm²", 0.0, 1e9)
-    system = ion_system(params, lattice, excitation_nm=excitation_nm, d_max_nm=d_max_nm)
+    system = ion_system(params, lattice, excitation_nm=excitation_nm, d_max_nm=d_max_nm,
+                        coupling_length_nm=coupling_length_nm)
     equations = _Equations(system)
     y = system.ground_state()
     if power > 0:
@@ -273,7 +278,8 @@ def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
 
 def ion_dynamics(params: TransferParams, lattice: IonLattice, *, pulse: Pulse, t_eval,
                  rtol: float = 1e-6, atol: float = 1e-20,
-                 d_max_nm: float | None = 2.0) -> IonResult:
+                 d_max_nm: float | None = 2.0,
+                 coupling_length_nm: float | None = COUPLING_LENGTH_NM) -> IonResult:
     """Populations of every ion during and after a rectangular pulse, from the ground state.
 
     The stiff equations are integrated by scipy's BDF method with the analytic sparse Jacobian
@@ -285,7 +291,8 @@ def ion_dynamics(params: TransferParams, lattice: IonLattice, *, pulse: Pulse, t
     params : TransferParams
     lattice : IonLattice
     pulse : Pulse
-        Wavelength (980 nm), power and duration of the pulse, which starts at t = 0.
+        Wavelength (980 nm; 365 or 400 nm for a heterostructure), power and duration of the
+        pulse, which starts at t = 0.
     t_eval : array_like
         Output times after the start of the pulse, s, ascending and ≥ 0.
     rtol, atol : float
@@ -293,6 +300,8 @@ def ion_dynamics(params: TransferParams, lattice: IonLattice, *, pulse: Pulse, t
         fractions, in [1e-30, 1e-6]).
     d_max_nm : float or None
         Range of the pair terms, nm.
+    coupling_length_nm : float or None
+        How the perovskite's channels are shared over the ions (:func:`ion_system`).
 
     Examples
     --------
@@ -309,7 +318,8 @@ def ion_dynamics(params: TransferParams, lattice: IonLattice, *, pulse: Pulse, t
         raise ValueError("t_eval must be ascending times in s, starting at or after 0")
     rtol = check_range("rtol", rtol, "", 1e-10, 1e-2)
     atol = check_range("atol", atol, "", 1e-30, 1e-6)
-    system = ion_system(params, lattice, excitation_nm=pulse.excitation_nm, d_max_nm=d_max_nm)
+    system = ion_system(params, lattice, excitation_nm=pulse.excitation_nm, d_max_nm=d_max_nm,
+                        coupling_length_nm=coupling_length_nm)
     equations = _Equations(system)
     states = np.empty((t.size, system.size))
     y = system.ground_state()

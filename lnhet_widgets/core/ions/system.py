@@ -21,8 +21,11 @@ populations are fractions of each ion (its block sums to 1). Terms, as simetuc w
   each acceptor takes the same events back in equal shares. simetuc keeps every pair; without
   this tail a 2 nm cut-off leaves out enough of the r⁻⁶ sum to shift its example's ¹D2 by 7 %.
 
-The perovskite channels of §7 are not coupled ion by ion yet: a particle with a perovskite
-shell is rejected.
+With a perovskite shell (``params.has_perovskite``) its exciton and interface defects follow
+the ions as two pools with §7's channels, each distributed over the ions by their depth below
+the interface (:mod:`~lnhet_widgets.core.ions.perovskite`), and the ligands quench only the
+uncovered share (1 − contact) of the surface, as in the average model. 980 nm pumps Yb³⁺,
+365 and 400 nm the perovskite.
 """
 
 from __future__ import annotations
@@ -41,9 +44,10 @@ from ..optics import (
     continuum_factor_nm3,
     vacancy_rate_s,
 )
-from ..optics.transfer_params import TM_LEVELS, YB_LEVELS, EnergyTransfer
+from ..optics.transfer_params import EXCITATIONS_NM, TM_LEVELS, YB_LEVELS, EnergyTransfer
 from .lattice import IonLattice
 from .pairs import ion_pairs
+from .perovskite import COUPLING_LENGTH_NM, POOLS, perovskite_pools
 
 __all__ = ["LEVELS", "IonSystem", "TailTerms", "ion_system"]
 
@@ -100,15 +104,17 @@ class IonSystem:
     """The per-ion rate equations of one lattice under one excitation, as the numba kernels
     take them (:mod:`~lnhet_widgets.core.ions._kernel`).
 
-    ``offsets[k]`` is the index of ion k's ground state in the population vector and
-    ``block_end[k]`` the end of its block; ``lin`` holds (from, to, rate s⁻¹) per linear term,
-    ``pump`` (from, to, rate per W cm⁻²), ``pair`` (df, dt, af, at, W s⁻¹) per pair term with
-    ``pair_process`` its index into ``processes`` and ``pair_ions`` into ``ion_pairs``;
-    ``lines`` holds per emission line
+    The blocks are the ions of ``lattice`` in order, then the perovskite's ``pools`` (none
+    without a perovskite): ``offsets[k]`` is the index of block k's ground state in the
+    population vector and ``block_end[k]`` the end of its block; ``lin`` holds
+    (from, to, rate s⁻¹) per linear term, ``pump`` (from, to, rate per W cm⁻²), ``pair``
+    (df, dt, af, at, W_d, W_a s⁻¹) per pair term (W_d = W_a between two ions) with
+    ``pair_process`` its index into ``processes`` (−1: a perovskite channel) and
+    ``pair_ions`` into ``ion_pairs``; ``lines`` holds per emission line
     ``(label, nm, upper-state indices, rate s⁻¹)``; ``quenching_s`` each ion's §6 rate
     (Tm: that of the levels the vacancy term couples fully); ``tail`` the pairs beyond
-    ``d_max_nm`` in the mean field; ``ion_pairs`` the ordered pairs of ions (i, j) within
-    ``d_max_nm``.
+    ``d_max_nm`` in the mean field; ``ion_pairs`` the ordered pairs of blocks (i, j) coupled
+    by a pair term (ions within ``d_max_nm``, ions and pools), sorted by (i, j).
     """
 
     lattice: IonLattice
@@ -126,6 +132,20 @@ class IonSystem:
     quenching_s: np.ndarray
     tail: TailTerms
     ion_pairs: tuple
+    pools: tuple = ()
+    coupling_length_nm: float | None = None
+
+    @property
+    def ion_offsets(self) -> np.ndarray:
+        """The ground state of every ion (the blocks before the pools)."""
+        return self.offsets[:self.lattice.size]
+
+    def pool_offset(self, pool: str) -> int:
+        """The ground state of a perovskite pool (``"exciton"``, ``"defect"``)."""
+        if pool not in self.pools:
+            raise ValueError(f"pool must be one of {self.pools} (the perovskite's pools of "
+                             f"this system), got {pool!r}")
+        return int(self.offsets[self.lattice.size + self.pools.index(pool)])
 
     @property
     def size(self) -> int:
@@ -139,7 +159,8 @@ class IonSystem:
 
 
 def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: float = 980.0,
-               d_max_nm: float | None = 2.0) -> IonSystem:
+               d_max_nm: float | None = 2.0,
+               coupling_length_nm: float | None = COUPLING_LENGTH_NM) -> IonSystem:
     """Assemble the per-ion rate equations.
 
     Parameters
@@ -148,12 +169,16 @@ def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
         Rate constants (the average model's parameter set). Its composition and geometry
         fields are those of ``lattice`` instead.
     lattice : IonLattice
-    excitation_nm : 980
-        The Yb³⁺ pump (the perovskite is not coupled ion by ion).
+    excitation_nm : {980, 365, 400}
+        980 nm pumps Yb³⁺; 365 and 400 nm the perovskite shell (``params`` must have one).
     d_max_nm : float or None
         Pairs farther apart than this are left out, nm; None keeps every pair (simetuc's
         choice). At 2 nm the dipole–dipole rates left out are ≈ 0.3 % of an ion's total in
         β-NaYF4 (the lattice sum beyond R, 4πρ/3R³, against the whole sum).
+    coupling_length_nm : float or None
+        Depth over which an ion's share of the perovskite channels falls by e, nm
+        (:data:`~lnhet_widgets.core.ions.perovskite.COUPLING_LENGTH_NM`); None shares them
+        equally, as the average model does.
 
     Examples
     --------
@@ -166,12 +191,21 @@ def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
         raise ValueError(f"params must be a TransferParams, got {type(params).__name__}")
     if not isinstance(lattice, IonLattice):
         raise ValueError(f"lattice must be an IonLattice, got {type(lattice).__name__}")
-    if float(excitation_nm) != 980.0:
-        raise ValueError(f"excitation_nm must be 980 nm for the per-ion model (it pumps Yb³⁺; "
-                         f"the perovskite is not coupled ion by ion), got {excitation_nm!r}")
+    try:
+        excitation_nm = float(excitation_nm)
+    except (TypeError, ValueError):
+        excitation_nm = None
+    if excitation_nm not in EXCITATIONS_NM:
+        raise ValueError(f"excitation_nm must be one of {EXCITATIONS_NM} nm, got "
+                         f"{excitation_nm!r}")
+    if excitation_nm != 980.0 and not params.has_perovskite:
+        raise ValueError(f"excitation_nm = {excitation_nm:g} nm pumps the perovskite, and the "
+                         "particle has none (perovskite_edge_nm = 0): use 980 nm")
     if params.has_perovskite:
-        raise ValueError("the per-ion model does not couple the perovskite yet (§7's channels "
-                         "per ion): set perovskite_edge_nm = 0")
+        _check_perovskite_particle(params, lattice)
+    if coupling_length_nm is not None:
+        coupling_length_nm = check_range("coupling_length_nm", coupling_length_nm, "nm",
+                                         0.01, 1e3)
     if d_max_nm is not None:
         d_max_nm = check_range("d_max_nm", d_max_nm, "nm", 0.3, 50.0)
     if lattice.cell_nm is not None and len(lattice.vacancies_nm):
@@ -182,6 +216,8 @@ def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
     offsets = block_end - sizes
     is_yb, is_tm = lattice.species == "Yb", lattice.species == "Tm"
     surface, vacancy = _quenching(params, lattice)
+    if params.has_perovskite:  # the shell covers this share of the ligand surface
+        surface = surface * (1.0 - params.contact_factor)
 
     rows = []  # (from, to, rate) arrays
 
@@ -205,8 +241,8 @@ def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
     lin = tuple(np.concatenate(col) for col in zip(*rows, strict=True))
     lin = (lin[0].astype(np.int64), lin[1].astype(np.int64), lin[2])
 
-    photon_j = constants.h * constants.c / (float(excitation_nm) * 1e-9)
-    rate = params.yb_cross_section_cm2 / photon_j
+    photon_j = constants.h * constants.c / (excitation_nm * 1e-9)
+    rate = params.yb_cross_section_cm2 / photon_j if excitation_nm == 980.0 else 0.0
     pump = (np.concatenate((yb, yb + 1)).astype(np.int64),
             np.concatenate((yb + 1, yb)).astype(np.int64),
             np.concatenate((np.full(yb.size, rate),
@@ -230,9 +266,56 @@ def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
             a_line = ratio / tau[upper]
         if upper_states.size and a_line > 0:
             lines.append((f"{ion} {upper}→{lower}", float(nm), upper_states, float(a_line)))
-    return IonSystem(lattice, float(excitation_nm), d_max_nm, offsets, block_end, lin, pump,
+    tail = _tail_terms(lattice, offsets, processes, d_max_nm)
+    pools = ()
+    if params.has_perovskite:
+        shell = perovskite_pools(params, lattice, LEVELS, offsets, excitation_nm=excitation_nm,
+                                 coupling_length_nm=coupling_length_nm)
+        pools = POOLS[:shell.offsets.size]
+        offsets = np.concatenate((offsets, shell.offsets))
+        block_end = np.concatenate((block_end, shell.offsets + 2))
+        lin = tuple(np.concatenate(c) for c in zip(lin, shell.lin, strict=True))
+        pump = tuple(np.concatenate(c) for c in zip(pump, shell.pump, strict=True))
+        pair_process = np.concatenate((pair_process,
+                                       np.full(shell.pair[0].size, -1, dtype=np.int32)))
+        pair, pair_ions, pairs = _with_pool_pairs(pair, pair_ions, pairs, shell)
+        lines += list(shell.lines)
+    return IonSystem(lattice, excitation_nm, d_max_nm, offsets, block_end, lin, pump,
                      pair, pair_process, pair_ions, processes, tuple(lines), surface + vacancy,
-                     _tail_terms(lattice, offsets, processes, d_max_nm), pairs)
+                     tail, pairs, pools, coupling_length_nm if pools else None)
+
+
+def _check_perovskite_particle(params: TransferParams, lattice: IonLattice) -> None:
+    """The shell's channels are those of ``params``' particle: the ions must be its ions."""
+    if lattice.radius_nm is None:
+        raise ValueError("a perovskite shell needs a particle: the lattice is a periodic box "
+                         "(cell_nm), which has no interface")
+    outer = params.outer_diameter_nm / 2
+    if abs(lattice.radius_nm - outer) > 1e-6 * outer:
+        raise ValueError(f"the lattice's radius_nm = {lattice.radius_nm:g} nm is not the radius "
+                         f"of params' particle ({outer:g} nm, outer_diameter_nm / 2), whose "
+                         "perovskite shell is coupled: build the lattice from the same params")
+
+
+def _with_pool_pairs(pair, pair_ions, pairs, shell):
+    """The ion pairs' terms followed by the pools' channels, and the ordered block pairs of
+    both (sorted by (i, j), each pair in both orders) that index them."""
+    i, j = pairs
+    n_blocks = i.size and max(int(i.max()), int(j.max())) + 1
+    n_blocks = max(n_blocks, int(shell.pair_blocks[0].max(initial=0)) + 1,
+                   int(shell.pair_blocks[1].max(initial=0)) + 1)
+    key = i * n_blocks + j
+    bi, bj = shell.pair_blocks
+    new = np.unique(np.concatenate((bi * n_blocks + bj, bj * n_blocks + bi)))
+    new = new[~np.isin(new, key)]
+    keys = np.concatenate((key, new))
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    pair_ions = np.concatenate((rank[pair_ions], np.searchsorted(keys, bi * n_blocks + bj)))
+    pair = tuple(np.concatenate(c) for c in zip(pair, shell.pair, strict=True))
+    return pair, pair_ions, (keys // n_blocks, keys % n_blocks)
 
 
 def _quenching(params: TransferParams, lattice: IonLattice):
@@ -273,10 +356,11 @@ def _pair_terms(lattice, offsets, processes, d_max_nm):
         ions.append(np.nonzero(sel)[0])
     if not which:
         empty = np.zeros(0, dtype=np.int64)
-        return ((empty, empty, empty, empty, np.zeros(0)), np.zeros(0, dtype=np.int32), empty,
-                (i, j))
+        return ((empty, empty, empty, empty, np.zeros(0), np.zeros(0)),
+                np.zeros(0, dtype=np.int32), empty, (i, j))
     indices = [np.concatenate(c).astype(np.int64) for c in cols[:4]]
-    pair = (*indices, np.concatenate(cols[4]))
+    w = np.concatenate(cols[4])
+    pair = (*indices, w, w)  # one rate for both partners of a pair of ions
     return pair, np.concatenate(which), np.concatenate(ions), (i, j)
 
 

@@ -1,0 +1,195 @@
+"""§7's perovskite channels ion by ion (SCIENCE §11): the CsPbX3 shell of a heterostructure as
+two pools beside the ions — its exciton {G, X} and its interface defects {empty, filled},
+populations as fractions of the pool's members as in the average model — coupled to every
+Yb³⁺ and Tm³⁺ of the particle.
+
+The channels and their rates are the average model's
+(:func:`~lnhet_widgets.core.optics.rate_equations.rate_system` of the same ``TransferParams``:
+LRET from the Tm lines above the gap, Yb ²F5/2 → empty defect, filled defect → Yb, the
+exciton's transfer to Yb, trapping, the pools' own decay and the 365/400 nm pump, all scaled
+by the contact factor). What the per-ion model adds is *which* ions take part: each channel's
+mean rate per ion of the average model is distributed over the ions of its species with
+weights of mean 1,
+
+    w_i = exp(−d_i / ℓ) / ⟨exp(−d / ℓ)⟩,    d_i = R − |r_i|  (depth below the interface),
+
+ℓ the coupling length (:data:`COUPLING_LENGTH_NM`). An ion that gives to a pool does so at
+w_i times the average model's rate per ion; a pool gives to the ions at its own rate, shared
+among them in proportion to w_i. Each event moves one quantum on both sides (the pool's
+coefficient is the ion's divided by the pool's members). With uniform weights (ℓ = None, or
+every ion at the same depth) every ion sees the average model's channels; ℓ → ∞ tends to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..optics import TransferParams
+from ..optics.rate_equations import rate_system
+from .lattice import IonLattice
+
+__all__ = ["COUPLING_LENGTH_NM", "POOLS", "PerovskitePools", "perovskite_pools"]
+
+#: The pools of the perovskite shell, in the order of their blocks after the ions.
+POOLS = ("exciton", "defect")
+
+#: Coupling length ℓ of the perovskite channels, nm: the depth below the interface over which
+#: an ion's share of them (transfer to the interface defects and to the exciton, LRET, the
+#: exciton's and the defects' transfer back) falls by e. The per-ion model's one new constant
+#: for §7's channels (SCIENCE §11 allows one): the total coupling stays the average model's
+#: (C_int fixed by E1, V_LRET by E6, C_Ln by E2); ℓ only says how it is shared over the ions.
+#: Fixed by E1's heterostructure (P1: LnNP40@CsPbBr3, Yb³⁺ 34 ± 4 µs): 0.9 nm gives
+#: 33.9 µs on the seed-0 LnNP40 (34.8 µs on seed 1); equal shares (ℓ → ∞) give 31.7 µs,
+#: 0.5 nm 40.2 µs, 0.25 nm 56 µs. About two cation layers of β-NaGdF4 (site spacing
+#: 0.42 nm): the ions of the outer nanometre carry the interface's coupling, the centre
+#: little of it, as the Förster continuum factor g(r) of §6 does (e-fold over 0.6 nm at
+#: 1–2 nm depth in a 7.6 nm core).
+COUPLING_LENGTH_NM = 0.9
+
+
+@dataclass(frozen=True, eq=False)
+class PerovskitePools:
+    """The pools' states and terms, indexed into the per-ion population vector.
+
+    ``offsets``/``counts``: each pool's first state and its members (1 exciton, the defects
+    of the shell); ``lin``/``pump``: (from, to, rate) of the pools' own decay and pump
+    (per W cm⁻²); ``pair``: (df, dt, af, at, W_d, W_a) of every channel, with ``pair_blocks``
+    the (donor, acceptor) block of each term (ions by their index, the pools after them);
+    ``lines``: the perovskite band as ``(label, nm, upper states, rate s⁻¹)``."""
+
+    offsets: np.ndarray
+    counts: np.ndarray
+    lin: tuple
+    pump: tuple
+    pair: tuple
+    pair_blocks: tuple
+    lines: tuple
+
+    @property
+    def size(self) -> int:
+        """States of the pools (two per pool)."""
+        return 2 * self.offsets.size
+
+
+def interface_weights(lattice: IonLattice, coupling_length_nm: float | None) -> np.ndarray:
+    """Weight of each ion in the perovskite channels, mean 1 over the ions of each species:
+    exp(−depth/ℓ) normalised, or 1 for every ion when ``coupling_length_nm`` is None.
+
+    Examples
+    --------
+    >>> lattice = IonLattice(np.array([[0.0, 0, 0], [1.5, 0, 0]]), np.array(["Yb", "Yb"]),
+    ...                      np.array(["core", "core"]), site_percent={"Yb": 20},
+    ...                      radius_nm=2.0)
+    >>> np.round(interface_weights(lattice, 0.5), 4).tolist()
+    [0.0949, 1.9051]
+    """
+    weights = np.ones(lattice.size)
+    if coupling_length_nm is None:
+        return weights
+    depth = lattice.surface_distance_nm
+    for species in np.unique(lattice.species):
+        ions = lattice.species == species
+        # relative to the shallowest ion of the species: no underflow deep inside
+        f = np.exp(-(depth[ions] - depth[ions].min()) / coupling_length_nm)
+        weights[ions] = f / f.mean()
+    return weights
+
+
+def perovskite_pools(params: TransferParams, lattice: IonLattice, levels: dict,
+                     ion_offsets: np.ndarray, *, excitation_nm: float,
+                     coupling_length_nm: float | None) -> PerovskitePools:
+    """The pools of ``params``' perovskite shell after the ions' states (which end at
+    ``ion_offsets[-1] + levels of the last ion``), coupled to the ions of ``lattice``."""
+    avg = rate_system(params, float(excitation_nm))
+    names = [name for name, _, _ in avg.species]
+    counts = {name: count for name, _, count in avg.species}
+    avg_offsets = dict(zip(names, avg.offsets, strict=True))
+    sizes = [len(lv) for _, lv, _ in avg.species]
+    block_of = np.repeat(np.arange(len(names)), sizes)
+    pools = [name for name in POOLS if name in counts]
+    n_states = int(ion_offsets[-1] + len(levels[lattice.species[-1]]))
+    offsets = {name: n_states + 2 * k for k, name in enumerate(pools)}
+    pool_block = {name: lattice.size + k for k, name in enumerate(pools)}
+
+    def pool_state(index):
+        name = names[block_of[index]]
+        return offsets[name] + index - avg_offsets[name]
+
+    def in_pool(index):
+        return names[block_of[index]] in offsets
+
+    def own_terms(terms):
+        frm, to, rate = terms
+        keep = np.array([in_pool(i) for i in frm], dtype=bool)
+        return (np.array([pool_state(i) for i in frm[keep]], dtype=np.int64),
+                np.array([pool_state(i) for i in to[keep]], dtype=np.int64), rate[keep])
+
+    weights = interface_weights(lattice, coupling_length_nm)
+    species_of = {name: ("Tm" if name.startswith("Tm") else name) for name in names}
+    n_ions = {s: sum(c for n, c in counts.items() if species_of[n] == s) for s in ("Yb", "Tm")}
+    # the average model's channels by (direction, ion species, ion levels, pool states), with
+    # the rate of the ion side averaged over Tm's radial classes (by their share)
+    channels: dict = {}
+    cols = [[], [], [], [], [], []]
+    blocks = [[], []]
+
+    def add(terms, donor_blocks, acceptor_blocks):
+        for col, value in zip(cols, terms, strict=True):
+            col.append(np.atleast_1d(value))
+        blocks[0].append(np.atleast_1d(donor_blocks))
+        blocks[1].append(np.atleast_1d(acceptor_blocks))
+
+    for df, dt, af, at, wd, wa in zip(*avg.pair, strict=True):
+        if wd <= 0:
+            continue
+        donor, acceptor = names[block_of[df]], names[block_of[af]]
+        if donor not in offsets and acceptor not in offsets:
+            continue  # between lanthanides: the ions' own pair terms
+        if donor in offsets and acceptor in offsets:  # trapping: exciton and defects alike
+            add((pool_state(df), pool_state(dt), pool_state(af), pool_state(at), wd, wa),
+                pool_block[donor], pool_block[acceptor])
+            continue
+        ion_side, pool_side = (df, dt), (af, at)
+        direction, ion_block = "ion→pool", donor
+        if donor in offsets:
+            ion_side, pool_side = (af, at), (df, dt)
+            direction, ion_block = "pool→ion", acceptor
+        species = species_of[ion_block]
+        base = avg_offsets[ion_block]
+        key = (direction, species, (ion_side[0] - base, ion_side[1] - base),
+               (pool_state(pool_side[0]), pool_state(pool_side[1])),
+               names[block_of[pool_side[0]]])
+        # ion → pool: the rate per ion, averaged over classes; pool → ion: the pool's rate
+        # per member, summed over the classes it reaches
+        share = counts[ion_block] / n_ions[species] if direction == "ion→pool" else 1.0
+        channels[key] = channels.get(key, 0.0) + wd * share
+
+    for (direction, species, ion_levels, pool_levels, pool), rate in channels.items():
+        ions = np.nonzero(lattice.species == species)[0]
+        if ions.size == 0:
+            continue
+        states = ion_offsets[ions]
+        ion_from, ion_to = states + ion_levels[0], states + ion_levels[1]
+        pool_from = np.full(ions.size, pool_levels[0])
+        pool_to = np.full(ions.size, pool_levels[1])
+        members = counts[pool]
+        if direction == "ion→pool":
+            w_ion = rate * weights[ions]
+            add((ion_from, ion_to, pool_from, pool_to, w_ion, w_ion / members), ions,
+                np.full(ions.size, pool_block[pool]))
+        else:
+            w_pool = rate * weights[ions] / ions.size
+            add((pool_from, pool_to, ion_from, ion_to, w_pool, w_pool * members),
+                np.full(ions.size, pool_block[pool]), ions)
+
+    pair = tuple(np.concatenate([np.zeros(0), *c]).astype(np.int64 if k < 4 else float)
+                 for k, c in enumerate(cols))
+    pair_blocks = tuple(np.concatenate([np.zeros(0, np.int64), *b]).astype(np.int64)
+                        for b in blocks)
+    lines = tuple(("CsPbX3 band", float(nm), np.array([pool_state(i) for i in idx]), float(rate))
+                  for ion, _, _, nm, idx, rate in avg.line_rates if ion == "CsPbX3")
+    return PerovskitePools(np.array([offsets[p] for p in pools], dtype=np.int64),
+                           np.array([counts[p] for p in pools]), own_terms(avg.lin),
+                           own_terms(avg.pump), pair, pair_blocks, lines)
