@@ -5,7 +5,9 @@ rate equations, solved with a sparse Jacobian.
   doping, from an annealing snapshot) or of a simetuc lattice file
   (:func:`read_simetuc_lattice`)
 * :func:`ion_system` — the equations: per-ion absorption, decay, branching and §6 quenching,
-  pair transfer C/r^s for every process, explicit Yb→Yb migration
+  pair transfer C/r^s for every process, explicit Yb→Yb migration, and §7's perovskite
+  channels shared over the ions by their depth below the interface
+  (:mod:`~lnhet_widgets.core.ions.perovskite`)
 * :func:`solve_ions` (CW steady state, Newton + sparse LU + continuation in power) and
   :func:`ion_dynamics` (pulse and decay, stiff BDF with sparse LU), both returning an
   :class:`IonResult`

@@ -1,0 +1,173 @@
+"""The papers' targets with the per-ion model (SCIENCE §11): E1 (P1's Yb³⁺ lifetimes with and
+without the perovskite shell), A3 and A6 (P2's annealed core–shell particles), computed from
+the average model's parameter set plus the per-ion model's coupling length, under the
+papers' conditions. Targets the model misses are strict xfails that print the computed
+values (SCIENCE: "Honest misses")."""
+
+import dataclasses
+import functools
+
+import numpy as np
+import pytest
+
+from lnhet_widgets.core.annealing import P2_TRANSFER, AnnealParams, anneal
+from lnhet_widgets.core.annealing.optics import _TM_DECAY_WINDOW_S as TM_DECAY_WINDOW_S
+from lnhet_widgets.core.annealing.optics import _TM_PULSE_S as TM_PULSE_S
+from lnhet_widgets.core.annealing.optics import _lifetime_ms
+from lnhet_widgets.core.conditions import P2_POWER_W_CM2
+from lnhet_widgets.core.ions import IonLattice, ion_dynamics, solve_ions
+from lnhet_widgets.core.optics import Pulse, TransferParams
+
+# ----------------------------------------------------------------------------- E1 (P1)
+#: P1's LnNP40 (β-NaGd0.79F4:Yb0.2,Tm0.01, 7.6 nm: TransferParams' defaults) and
+#: LnNP40@CsPbBr3 (16.7 nm cube), as the average model's E1 test takes them.
+LNNP40 = TransferParams()
+LNNP40_CSPBBR3 = TransferParams(perovskite_edge_nm=16.7)
+
+
+def _yb_lifetime_us(params, lattice):
+    """The Yb³⁺ 980 nm lifetime as the average model's ``yb_lifetime_us`` measures it: the
+    decay after a weak 1 µs pulse (1 W cm⁻²), one exponential fitted from 2 to 400 µs."""
+    t = np.linspace(0.0, 400e-6, 401)
+    decay = ion_dynamics(params, lattice, pulse=Pulse(980.0, 1.0, 1e-6), t_eval=t)
+    return float(decay.decay_fit(980.0, n_exp=1, after_s=2e-6).lifetimes[0])
+
+
+@functools.cache
+def e1_lifetimes_us():
+    """(bare LnNP40, LnNP40@CsPbBr3) Yb³⁺ lifetimes, µs: the same ions (seed 0) without and
+    with the shell."""
+    lattice = IonLattice.from_params(LNNP40, seed=0)
+    return _yb_lifetime_us(LNNP40, lattice), _yb_lifetime_us(LNNP40_CSPBBR3, lattice)
+
+
+def test_e1_heterostructure_yb_lifetime_is_34_us():
+    tau_da = e1_lifetimes_us()[1]
+    print(f"E1: LnNP40@CsPbBr3 Yb³⁺ lifetime, per-ion model {tau_da:.1f} µs (P1 34 ± 4)")
+    assert tau_da == pytest.approx(34, abs=4)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "per-ion model: simetuc's explicit Yb→Yb migration (4.2e7 s⁻¹ Å⁶, ≈2e4 s⁻¹ per Yb at 20 % "
+    "Yb) is slower than the surface quenching, so the centre's Yb³⁺ decay almost unquenched "
+    "and the fitted lifetime of the bare LnNP40 is ≈116 µs, not 43 ± 5 (the average model's "
+    "fast-migration pool gives 39 µs with the same C_s); migration ×10/×30/×100/×1000 gives "
+    "103/84/61/42 µs, and at ×1000 (R0 ≈ 2.2 nm) the heterostructure 31.7 µs, η = 0.25"))
+def test_e1_bare_core_yb_lifetime_is_43_us():
+    tau_d = e1_lifetimes_us()[0]
+    print(f"E1: bare LnNP40 Yb³⁺ lifetime, per-ion model {tau_d:.1f} µs (P1 43 ± 5)")
+    assert tau_d == pytest.approx(43, abs=5)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "per-ion model: the bare core's lifetime misses (≈116 µs, see the test above), so with the "
+    "heterostructure at ≈34 µs the transfer efficiency comes out ≈0.71, not 0.21 ± 0.05"))
+def test_e1_transfer_efficiency_is_0_21():
+    tau_d, tau_da = e1_lifetimes_us()
+    eta = 1 - tau_da / tau_d
+    print(f"E1: η = 1 − τ_DA/τ_D = 1 − {tau_da:.1f}/{tau_d:.1f} = {eta:.2f} (P1 0.21)")
+    assert eta == pytest.approx(0.21, abs=0.05)
+
+
+# ----------------------------------------------------------------------------- A3, A6 (P2)
+# P2's particles as the average model's A3–A6 tests take them (tests/test_annealing.py): the
+# snapshots of AnnealParams' anneals (1000 steps, ≈ 1 h at 300 °C), one particle per seed,
+# with P2_TRANSFER's rate constants, at 980 nm and 4 W cm⁻². Steady-state lines are means over
+# seeds 0–3, as the average model's; the 450 nm decay is seed 0's (one particle's decay takes
+# 10–15 s here; seeds 0 and 1 together give 0.370 and 1.055 ms, within 4 % of seed 0's),
+# fitted as P2 does (one exponential from the maximum after the 20 µs pulse).
+#
+# With simetuc's Yb→Yb migration the per-ion model misses A3 and A6 (strict xfails below):
+# its centre ions, which neither the surface nor the interface's vacancies reach, carry the
+# 450 nm emission and its slow decay in every particle, so docking and the shell change
+# little. Its intensity and lifetime do scale differently, as §5 expects of a per-ion model:
+# the gain goes about as τ^3.1 (P2: τ^3.4; the average model: τ^5.5). Migration ×1000
+# (R0 ≈ 2.2 nm; E1 is then met in full, see above) brings it to the average model's
+# fast-migration limit: lifetimes 0.18 (pristine) and 0.44 ms (docked), ratio 2.4.
+P2_CASES = {"pristine": (AnnealParams(), 0), "Y": (AnnealParams(complex="Y"), -1),
+            "core only": (AnnealParams(shell_thickness_nm=0.0), 0)}
+STEADY_SEEDS = range(4)
+DECAY_SEEDS = range(1)
+
+
+@functools.cache
+def p2_particle(name, seed):
+    """The ions of one of P2's particles and the rate constants for them."""
+    params, snapshot = P2_CASES[name]
+    result = anneal(params, steps=1000, snapshots=(0, 1000), seed=seed)
+    lattice = IonLattice.from_sites(result.ion_sites(snapshot), host=params.core)
+    return dataclasses.replace(P2_TRANSFER, host=params.core), lattice
+
+
+@functools.cache
+def line_450(name):
+    """Mean 450 nm line of the case over STEADY_SEEDS, photons s⁻¹ per particle."""
+    return float(np.mean([solve_ions(*p2_particle(name, seed), power_w_cm2=P2_POWER_W_CM2)
+                          .lines[450.0] for seed in STEADY_SEEDS]))
+
+
+@functools.cache
+def lifetime_450_ms(name):
+    """Tm 450 nm lifetime of the case's mean decay over DECAY_SEEDS, ms."""
+    t = np.linspace(0.0, TM_DECAY_WINDOW_S, 601)
+    pulse = Pulse(980.0, P2_POWER_W_CM2, TM_PULSE_S)
+    decays = [ion_dynamics(*p2_particle(name, seed), pulse=pulse, t_eval=t, rtol=1e-4)
+              .lines[450.0] for seed in DECAY_SEEDS]
+    return _lifetime_ms(t * 1e3, np.mean(decays, axis=0))
+
+
+def test_a3_a6_run_at_p2s_conditions():
+    assert P2_POWER_W_CM2 == 4.0 and TM_PULSE_S == 20e-6
+    params, lattice = p2_particle("pristine", 0)
+    assert params.surface_quenching_nm3_s == P2_TRANSFER.surface_quenching_nm3_s
+    assert lattice.radius_nm == pytest.approx(AnnealParams().diameter_nm / 2)
+    assert len(p2_particle("Y", 0)[1].vacancies_nm) < len(lattice.vacancies_nm)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "per-ion model: Y docking brightens 450 nm ×23 (seeds 0–3), not 50–300× (P2 116×): the "
+    "centre's Tm, out of reach of the vacancies docking removes, emit in both particles"))
+def test_a3_y_docking_brightens_450_nm():
+    gain = line_450("Y") / line_450("pristine")
+    print(f"A3 per-ion: Y docking ×{gain:.3g} at 450 nm (P2 116×, target 50–300×)")
+    assert 50 <= gain <= 300
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "per-ion model: the pristine Tm 450 nm lifetime is ≈0.36 ms, not 0.10 ms ± 25 %: the "
+    "emission comes from the Tm the vacancies do not quench, fed by slowly migrating Yb "
+    "(the average model's pool: 0.18 ms; per-ion with migration ×1000: 0.18 ms)"))
+def test_a3_pristine_450_nm_lifetime():
+    lifetime = lifetime_450_ms("pristine")
+    print(f"A3 per-ion: pristine Tm 450 nm lifetime {lifetime:.3f} ms (P2 0.10 ms ± 25 %)")
+    assert lifetime == pytest.approx(0.10, rel=0.25)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "per-ion model: the docked Tm 450 nm lifetime is ≈1.0 ms, not 0.41 ms ± 25 %: the "
+    "centre's Yb³⁺ decay with their own 2.5 ms and feed Tm that long (per-ion with migration "
+    "×1000: 0.44 ms)"))
+def test_a3_docked_450_nm_lifetime():
+    lifetime = lifetime_450_ms("Y")
+    print(f"A3 per-ion: docked Tm 450 nm lifetime {lifetime:.3f} ms (P2 0.41 ms ± 25 %)")
+    assert lifetime == pytest.approx(0.41, rel=0.25)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "per-ion model: docking lengthens the 450 nm lifetime ≈2.8-fold (≈0.36 → ≈1.0 ms), not "
+    "≥ 3 (P2 4.1; per-ion with migration ×1000: 2.4)"))
+def test_a3_docking_lengthens_the_lifetime_at_least_threefold():
+    ratio = lifetime_450_ms("Y") / lifetime_450_ms("pristine")
+    print(f"A3 per-ion: docked/pristine lifetime {ratio:.2f} (P2 4.1, target ≥ 3)")
+    assert ratio >= 3
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "per-ion model: the pristine core–shell is ×14.5 brighter at 450 nm than the core alone "
+    "(seeds 0–3), not ≈1800 within 3× (the average model: 2400): with slow Yb migration the "
+    "bare core's surface vacancies and ligands quench only its outer ions, and its centre "
+    "emits as in the core–shell"))
+def test_a6_a_1_nm_shell_brightens_the_core_about_1800_fold():
+    ratio = line_450("pristine") / line_450("core only")
+    print(f"A6 per-ion: pristine core–shell / core only ×{ratio:.3g} at 450 nm (1800 within 3×)")
+    assert 1800 / 3 <= ratio <= 1800 * 3
