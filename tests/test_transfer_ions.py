@@ -25,7 +25,8 @@ def test_opening_the_tab_solves_the_labs_particle_ion_by_ion(lab):
                         excitation_nm=lab.excitation_nm, power_w_cm2=lab.power_w_cm2)
     assert np.allclose(r.state, direct.state, rtol=1e-9, atol=1e-15)
     assert lab.ion_view.n_drawn == r.lattice.size
-    assert sorted(nm for _label, nm in lab.ion_line_control.options) == sorted(r.line_labels)
+    ion_lines = [nm for nm, label in r.line_labels.items() if label.split()[0] != "CsPbX3"]
+    assert sorted(nm for _label, nm in lab.ion_line_control.options) == sorted(ion_lines)
     assert lab.ion_line_control.value == 800.0  # Tm's strongest line, kept over new options
 
 
@@ -51,6 +52,17 @@ def test_a_new_seed_draws_another_particle_and_a_bad_one_keeps_the_last(lab):
     with pytest.raises(ValueError, match="seed = -1 must be a whole number in 0–9999"):
         lab.compute_ions(seed=-1)
     assert lab.ions is shown
+
+
+def test_a_heterostructure_offers_the_ions_lines_and_tabulates_the_perovskite_band():
+    lab = TransferLab()  # β-LnNP@CsPbBr3
+    lab.excitation_nm = 365.0
+    lab.tabs.selected_index = IONS_TAB
+    band = [nm for nm, label in lab.ions.line_labels.items() if label == "CsPbX3 band"]
+    assert len(band) == 1
+    assert band[0] not in [nm for _label, nm in lab.ion_line_control.options]
+    assert f"<td>{band[0]:.0f} nm</td><td>CsPbX3 band</td>" in lab.ion_table.value
+    assert lab.status.kind != "error", lab.status.message
 
 
 def test_a_control_change_recomputes_the_open_tab(lab):

@@ -121,7 +121,10 @@ class IonsTab:
         self._showing = True
         try:
             self.ion_seed_control.value = int(seed)
-            labels, chosen = result.line_labels, self.ion_line_control.value
+            chosen = self.ion_line_control.value
+            # The ions' own lines: the perovskite's band comes from the shell, not from an ion.
+            labels = {nm: label for nm, label in result.line_labels.items()
+                      if label.split()[0] in ("Yb", "Tm")}
             # New options reset a Dropdown to the first; the student's line stays if it can.
             self.ion_line_control.options = [(f"{nm:g} nm ({labels[nm]})", nm)
                                              for nm in sorted(labels)]
@@ -158,7 +161,7 @@ def _lines_table(ions: IonResult, average_lines: dict, selected_nm: float) -> st
         average = float(np.atleast_1d(average_lines.get(nm, np.nan))[0])
         ratio = per_ion / average if average > 0 else np.nan
         style = " style='font-weight:bold'" if nm == selected_nm else ""
-        rows.append(f"<tr{style}><td>{nm:g} nm</td><td>{html.escape(ions.line_labels[nm])}"
+        rows.append(f"<tr{style}><td>{nm:.0f} nm</td><td>{html.escape(ions.line_labels[nm])}"
                     f"</td><td>{average:.3g}</td><td>{per_ion:.3g}</td><td>{ratio:.2f}</td></tr>")
     lattice = ions.lattice
     return (f"<p><small>One particle: {lattice.count('Yb'):,} Yb³⁺ and {lattice.count('Tm'):,} "
