@@ -1,5 +1,6 @@
 """Lesson 5 in JupyterLab: a measurement goes in through AnalysisLab's upload button, is
-fitted, and comes back out as a downloaded CSV — what a researcher does with their own file.
+fitted, and comes back out as a downloaded CSV — what a researcher does with their own file;
+then the lesson's practice data come in through the lab's "Load practice data" button.
 
 The file goes in through the upload button's file chooser and the export through real clicks;
 every number is read from the page (and from the downloaded file), never from the kernel.
@@ -27,6 +28,8 @@ from jupyter_harness import (
 )
 from playwright.sync_api import Error as PlaywrightError
 from test_lessons import Expect, check_notebook
+
+from lnhet_widgets.core.heterostructure.practice import PRACTICE_KINDS
 
 LESSONS = ["notebooks/05_analysing_measurements.ipynb"]
 LAB = ".lnhet-analysis-lab"
@@ -156,6 +159,17 @@ def exported_quantities(text: str) -> tuple[dict[str, str], dict[str, dict]]:
     return meta, {row["quantity"]: row for row in csv.DictReader(io.StringIO(body))}
 
 
+def _practice_sizes() -> str:
+    """What the lab's status line says of the practice edge lengths: "mean ± sd nm (n = N)"."""
+    from lnhet_widgets.core.analysis import size_statistics
+    from lnhet_widgets.core.heterostructure.practice import practice_data
+    from lnhet_widgets.io import read_table
+
+    data = practice_data("sizes")
+    stats = size_statistics(read_table(data.content, name=data.name, min_columns=1).x)
+    return f"{stats.mean_nm:.1f} ± {stats.sd_nm:.1f} nm (n = {stats.n})"
+
+
 def check_fit_drawn(page, *, timeout_s: float = 10) -> None:
     """The main plot shows the uploaded file's data and fit, the second plot its residuals,
     each a visible line through the ~3000 channels fitted; waits for bqplot to draw them."""
@@ -281,6 +295,20 @@ def test_analysis_lab_upload_fit_export(nb_path, jupyter_server, notebook_page, 
                 check_fit_drawn(page)
             except AssertionError as error:
                 failures.append(f"after the broken upload: {error}")
+
+            # 4. Practice data behind the lab's button: no code cell loads it (an app has none).
+            expected = _practice_sizes()
+            lab.locator(".lnhet-analysis-practice-choice select").select_option(
+                label=PRACTICE_KINDS["sizes"])
+            lab.locator(".lnhet-analysis-practice").click()
+            status = wait_for_lab_text(page, ".lnhet-status", r"n = \d+")
+            if expected not in status:
+                failures.append(f"the practice edge lengths give {status!r}, the package's "
+                                f"size statistics {expected!r}")
+            title = page.evaluate(_MARKS_JS, LAB)[0]["title"]
+            if "edges.csv" not in title:
+                failures.append(f"the plot's title is {title!r} after loading the practice "
+                                "edge lengths")
         except (AssertionError, PlaywrightError) as error:  # a step the next ones need
             failures.append(str(error))
         finally:

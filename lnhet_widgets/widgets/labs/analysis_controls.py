@@ -57,6 +57,7 @@ class AnalysisControls:
                                               tooltip="analyse the practice file chosen above")
         self.practice_button.on_click(
             lambda _b: self._safely(lambda: self.load_practice(self.practice_control.value)))
+        self.practice_control.add_class("lnhet-analysis-practice-choice")
         self.practice_button.add_class("lnhet-analysis-practice")
         self.x_column_control = widgets.Dropdown(description="x column", style=_STYLE,
                                                  layout=_CONTROL)
