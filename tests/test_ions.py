@@ -298,6 +298,25 @@ def test_krylov_steps_of_large_systems_give_the_direct_solution(monkeypatch):
     np.testing.assert_allclose(krylov.state, direct.state, rtol=1e-8, atol=1e-16)
 
 
+def test_strong_migration_on_a_dense_sublattice_converges(monkeypatch):
+    """Newton's steps carry the mean-field tail's coupling through its means: with migration
+    ×1000 over 49 % Yb it is as large as the rates (without it Newton did not converge), and
+    the direct and Krylov steps agree."""
+    from lnhet_widgets.core.ions import solvers
+
+    params = TransferParams(core_diameter_nm=8.7, yb_fraction=0.49,
+                            yb_migration_a6_s=1000 * TransferParams().yb_migration_a6_s)
+    lattice = IonLattice.from_params(params, seed=0)
+    direct = solve_ions(params, lattice, power_w_cm2=4.0)
+    assert direct.factorisations <= 5
+    monkeypatch.setattr(solvers, "_DIRECT_MAX_UNKNOWNS", 0)
+    krylov = solve_ions(params, lattice, power_w_cm2=4.0)
+    np.testing.assert_allclose(krylov.state, direct.state, rtol=1e-7, atol=1e-16)
+    # fast migration: every Yb³⁺ nearly equally excited
+    yb_es = direct.populations("Yb")[0][:, 1]
+    assert yb_es.std() < 0.1 * yb_es.mean()
+
+
 # ----------------------------------------------------------------------------- simetuc
 def test_periodic_distances_are_simetucs(simetuc_lattice):
     import h5py

@@ -87,9 +87,11 @@ class _Equations:
 
     def rates(self, y, power_w_cm2: float) -> np.ndarray:
         """Rates of the linear terms at ``y``: decay, pump and the mean-field tail. With the
-        tail's rates taken as they stand, the Jacobian leaves out its coupling through the
-        means (one dense rank-one term per process, a few % of the rates), which Newton's
-        and BDF's iterations absorb."""
+        tail's rates taken as they stand, the sparse Jacobian leaves out its coupling through
+        the means (two dense rank-one terms per process): Newton's method adds them to each
+        step (:meth:`tail_coupling`, Woodbury's formula or the Krylov operator), since with
+        strong migration over a dense Yb sublattice they are as large as the rates; BDF's
+        iterations absorb them."""
         return np.concatenate((self.system.lin[2], self.system.pump[2] * power_w_cm2,
                                self.system.tail.rates(y)))
 
@@ -139,16 +141,29 @@ class _Equations:
         except RuntimeError:
             return None
 
-    def krylov_step(self, matrix, rhs):
-        """GMRES on the reduced system, preconditioned by the incomplete factors kept from an
-        earlier matrix (renewed once when they no longer do): the step, or None."""
+    def tail_coupling(self, y):
+        """The tail's coupling through its means (:meth:`TailTerms.coupling
+        <lnhet_widgets.core.ions.system.TailTerms.coupling>`) in the reduced system: ``(U, V)``
+        with the reduced Jacobian's missing part U @ V.T (unknowns: the excited states, each
+        ground state 1 − Σ of its ion's excited ones)."""
+        u, v = self.system.tail.coupling(y, self.system.size)
+        r = self.reduced
+        ground = self.system.offsets[r.state_ion[r.excited]]
+        return u[r.excited], v[r.excited] - v[ground]
+
+    def krylov_step(self, matrix, rhs, coupling):
+        """GMRES on the reduced system with the tail's coupling (U, V), preconditioned by the
+        incomplete factors of an earlier matrix (renewed once when they no longer do): the
+        step, or None."""
+        u, v = coupling
+        operator = LinearOperator(matrix.shape, lambda x: matrix @ x + u @ (v.T @ x))
         for renew in (self.preconditioner is None, True):
             if renew:
                 self.preconditioner = self.factorised(matrix, incomplete=True)
                 self.factorisations += 1
                 if self.preconditioner is None:
                     return None
-            step, info = gmres(matrix, rhs, rtol=_KRYLOV_RTOL, atol=0.0, restart=50,
+            step, info = gmres(operator, rhs, rtol=_KRYLOV_RTOL, atol=0.0, restart=50,
                                maxiter=_KRYLOV_RESTARTS,
                                M=LinearOperator(matrix.shape, self.preconditioner.solve))
             if info == 0:
@@ -171,15 +186,16 @@ class _Equations:
         for _ in range(max_iterations):
             rates = self.rates(y, power_w_cm2)
             rhs = -self.rhs(y, rates)[excited]
+            coupling = self.tail_coupling(y)
             if direct:
                 if lu is None:
                     lu = self.factorised(self.reduced_matrix(y, rates))
                     self.factorisations += 1
                     if lu is None:  # a singular Jacobian: this start is too far
                         return None
-                step = lu.solve(rhs)
+                step = _woodbury_solve(lu, rhs, *coupling)
             else:
-                step = self.krylov_step(self.reduced_matrix(y, rates), rhs)
+                step = self.krylov_step(self.reduced_matrix(y, rates), rhs, coupling)
                 if step is None:
                     return None
             if not np.all(np.isfinite(step)):
@@ -201,6 +217,17 @@ class _Equations:
                 lu = None  # contraction too slow for the old factors: renew them
             last = change
         return None
+
+
+def _woodbury_solve(lu, rhs, u, v):
+    """Solve (A + U Vᵀ) x = rhs with the factors of A (Sherman–Morrison–Woodbury: a few more
+    solves, one per column of U)."""
+    x = lu.solve(rhs)
+    if u.shape[1] == 0:
+        return x
+    a_u = lu.solve(u)
+    small = np.eye(u.shape[1]) + v.T @ a_u
+    return x - a_u @ np.linalg.solve(small, v.T @ x)
 
 
 def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: float = 980.0,

@@ -98,6 +98,29 @@ class TailTerms:
                      for t, d, a in zip(self.t_s, self.d_from, self.a_from, strict=True)]
         return np.concatenate((np.zeros(0), *donors, *acceptors))
 
+    def coupling(self, y, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The part of the tail's Jacobian that :meth:`rates` taken as they stand leaves out,
+        as ``U @ V.T`` (both (n, 2 per process)): donor i's flux T_i ȳ_a y_i depends on every
+        acceptor through the mean ȳ_a, and each acceptor's on every donor through Σ T_i y_i.
+        Two rank-one terms per process, dense over the states: where migration is strong
+        they are as large as the rates themselves, and Newton's method needs them."""
+        us, vs = [], []
+        for t, d_from, d_to, a_from, a_to in zip(self.t_s, self.d_from, self.d_to,
+                                                 self.a_from, self.a_to, strict=True):
+            u, v = np.zeros(n), np.zeros(n)
+            np.add.at(u, d_to, t * y[d_from])
+            np.add.at(u, d_from, -t * y[d_from])
+            v[a_from] = 1.0 / a_from.size
+            us.append(u)
+            vs.append(v)
+            u, v = np.zeros(n), np.zeros(n)
+            np.add.at(u, a_to, y[a_from] / a_from.size)
+            np.add.at(u, a_from, -y[a_from] / a_from.size)
+            v[d_from] = t
+            us.append(u)
+            vs.append(v)
+        return np.array(us).reshape(-1, n).T, np.array(vs).reshape(-1, n).T
+
 
 @dataclass(frozen=True, eq=False)
 class IonSystem:
