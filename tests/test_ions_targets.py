@@ -83,7 +83,10 @@ def test_e1_transfer_efficiency_is_0_21():
 # little. Its intensity and lifetime do scale differently, as §5 expects of a per-ion model:
 # the gain goes about as τ^3.1 (P2: τ^3.4; the average model: τ^5.5). Migration ×1000
 # (R0 ≈ 2.2 nm; E1 is then met in full, see above) brings it to the average model's
-# fast-migration limit: lifetimes 0.18 (pristine) and 0.44 ms (docked), ratio 2.4.
+# fast-migration limit: gain ×208, lifetimes 0.18 (pristine) and 0.44 ms (docked), ratio 2.4,
+# A6 ×1500 (seed 0's decays, seeds 0–3's lines) — all but the pristine lifetime and the ratio
+# met, as in the average model. simetuc's migration is kept: re-fixing its literature value
+# by these targets is a decision of the parameter set (TransferParams), not of this file.
 P2_CASES = {"pristine": (AnnealParams(), 0), "Y": (AnnealParams(complex="Y"), -1),
             "core only": (AnnealParams(shell_thickness_nm=0.0), 0)}
 STEADY_SEEDS = range(4)
@@ -126,31 +129,27 @@ def test_a3_a6_run_at_p2s_conditions():
 
 @pytest.mark.xfail(strict=True, reason=(
     "per-ion model: Y docking brightens 450 nm ×23 (seeds 0–3), not 50–300× (P2 116×): the "
-    "centre's Tm, out of reach of the vacancies docking removes, emit in both particles"))
+    "centre's Tm, out of reach of the vacancies docking removes, emit in both particles "
+    "(migration ×1000: ×208)"))
 def test_a3_y_docking_brightens_450_nm():
     gain = line_450("Y") / line_450("pristine")
     print(f"A3 per-ion: Y docking ×{gain:.3g} at 450 nm (P2 116×, target 50–300×)")
     assert 50 <= gain <= 300
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "per-ion model: the pristine Tm 450 nm lifetime is ≈0.36 ms, not 0.10 ms ± 25 %: the "
-    "emission comes from the Tm the vacancies do not quench, fed by slowly migrating Yb "
-    "(the average model's pool: 0.18 ms; per-ion with migration ×1000: 0.18 ms)"))
-def test_a3_pristine_450_nm_lifetime():
-    lifetime = lifetime_450_ms("pristine")
-    print(f"A3 per-ion: pristine Tm 450 nm lifetime {lifetime:.3f} ms (P2 0.10 ms ± 25 %)")
-    assert lifetime == pytest.approx(0.10, rel=0.25)
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "per-ion model: the docked Tm 450 nm lifetime is ≈1.0 ms, not 0.41 ms ± 25 %: the "
-    "centre's Yb³⁺ decay with their own 2.5 ms and feed Tm that long (per-ion with migration "
-    "×1000: 0.44 ms)"))
-def test_a3_docked_450_nm_lifetime():
-    lifetime = lifetime_450_ms("Y")
-    print(f"A3 per-ion: docked Tm 450 nm lifetime {lifetime:.3f} ms (P2 0.41 ms ± 25 %)")
-    assert lifetime == pytest.approx(0.41, rel=0.25)
+@pytest.mark.parametrize(("name", "target_ms"), [
+    pytest.param("pristine", 0.10, marks=pytest.mark.xfail(strict=True, reason=(
+        "per-ion model: the pristine Tm 450 nm lifetime is ≈0.36 ms, not 0.10 ms ± 25 %: the "
+        "emission comes from the Tm the vacancies do not quench, fed by slowly migrating Yb "
+        "(the average model's pool: 0.18 ms; per-ion with migration ×1000: 0.18 ms)"))),
+    pytest.param("Y", 0.41, marks=pytest.mark.xfail(strict=True, reason=(
+        "per-ion model: the docked Tm 450 nm lifetime is ≈1.0 ms, not 0.41 ms ± 25 %: the "
+        "centre's Yb³⁺ decay with their own 2.5 ms and feed Tm that long (per-ion with "
+        "migration ×1000: 0.44 ms)")))])
+def test_a3_450_nm_lifetime(name, target_ms):
+    lifetime = lifetime_450_ms(name)
+    print(f"A3 per-ion: {name} Tm 450 nm lifetime {lifetime:.3f} ms (P2 {target_ms} ms ± 25 %)")
+    assert lifetime == pytest.approx(target_ms, rel=0.25)
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -166,7 +165,7 @@ def test_a3_docking_lengthens_the_lifetime_at_least_threefold():
     "per-ion model: the pristine core–shell is ×14.5 brighter at 450 nm than the core alone "
     "(seeds 0–3), not ≈1800 within 3× (the average model: 2400): with slow Yb migration the "
     "bare core's surface vacancies and ligands quench only its outer ions, and its centre "
-    "emits as in the core–shell"))
+    "emits as in the core–shell (migration ×1000: ×1500)"))
 def test_a6_a_1_nm_shell_brightens_the_core_about_1800_fold():
     ratio = line_450("pristine") / line_450("core only")
     print(f"A6 per-ion: pristine core–shell / core only ×{ratio:.3g} at 450 nm (1800 within 3×)")
