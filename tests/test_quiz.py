@@ -1,6 +1,10 @@
 """The lessons' checks: options in each student's own order, feedback for each wrong option,
 numeric answers with a unit and a tolerance."""
 
+import ast
+from pathlib import Path
+
+import nbformat
 import pytest
 
 from lnhet_widgets.widgets.parts.quiz import NumericQuiz, Quiz
@@ -70,3 +74,60 @@ def test_numeric_quiz_rejects_a_bad_definition():
         NumericQuiz("?", float("nan"), unit="", explanation="")
     with pytest.raises(ValueError, match="tolerance"):
         NumericQuiz("?", 1.0, unit="", explanation="", rel_tolerance=0.0)
+
+
+# --- the lessons' checks -------------------------------------------------------------------
+
+_EXPECTED_ARGUMENT = {"NumericQuiz": ("answer", 1), "check_exercise": ("expected", 2)}
+
+
+def _typed_expected_values(source: str) -> list[str]:
+    """The checks in ``source`` whose expected value is a number typed into the call."""
+    typed = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in _EXPECTED_ARGUMENT):
+            continue
+        name, position = _EXPECTED_ARGUMENT[node.func.id]
+        given = [k.value for k in node.keywords if k.arg == name]
+        given += node.args[position:position + 1]
+        value = given[0] if given else None
+        if isinstance(value, ast.UnaryOp):
+            value = value.operand
+        if isinstance(value, ast.Constant):
+            typed.append(f"{node.func.id}(…) expects {ast.unparse(given[0])}")
+    return typed
+
+
+def test_a_typed_expected_value_is_found():
+    assert _typed_expected_values('NumericQuiz("Misfit?", 7.8, unit="%", explanation="")') \
+        == ["NumericQuiz(…) expects 7.8"]
+    assert _typed_expected_values('check_exercise("T", x, expected=-3, unit="")') \
+        == ["check_exercise(…) expects -3"]
+    assert _typed_expected_values('check_exercise("T", x, 100 * misfit(a, b), unit="%")') == []
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_lesson_checks_compute_their_expected_values(path):
+    # A number typed into a check drifts when the model changes; the lesson computes it.
+    cells = nbformat.read(path, as_version=4).cells
+    typed = [f"cell {cell.id}: {text}" for cell in cells if cell.cell_type == "code"
+             for text in _typed_expected_values(cell.source)]
+    assert not typed, "\n".join(typed)
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_lesson_quizzes_answer_each_wrong_option(path):
+    # "Try again." alone teaches nothing: a lesson's Quiz says why each wrong option is wrong.
+    bare = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id == "Quiz"
+                    and not any(k.arg == "why_not" for k in node.keywords)):
+                bare.append(cell.id)
+    assert not bare, f"{path.name}: Quiz without why_not in cells {bare}"
