@@ -102,36 +102,9 @@ def perovskite_pools(params: TransferParams, lattice: IonLattice, levels: dict,
                      coupling_length_nm: float | None) -> PerovskitePools:
     """The pools of ``params``' perovskite shell after the ions' states (which end at
     ``ion_offsets[-1] + levels of the last ion``), coupled to the ions of ``lattice``."""
-    avg = rate_system(params, float(excitation_nm))
-    names = [name for name, _, _ in avg.species]
-    counts = {name: count for name, _, count in avg.species}
-    avg_offsets = dict(zip(names, avg.offsets, strict=True))
-    sizes = [len(lv) for _, lv, _ in avg.species]
-    block_of = np.repeat(np.arange(len(names)), sizes)
-    pools = [name for name in POOLS if name in counts]
-    n_states = int(ion_offsets[-1] + len(levels[lattice.species[-1]]))
-    offsets = {name: n_states + 2 * k for k, name in enumerate(pools)}
-    pool_block = {name: lattice.size + k for k, name in enumerate(pools)}
-
-    def pool_state(index):
-        name = names[block_of[index]]
-        return offsets[name] + index - avg_offsets[name]
-
-    def in_pool(index):
-        return names[block_of[index]] in offsets
-
-    def own_terms(terms):
-        frm, to, rate = terms
-        keep = np.array([in_pool(i) for i in frm], dtype=bool)
-        return (np.array([pool_state(i) for i in frm[keep]], dtype=np.int64),
-                np.array([pool_state(i) for i in to[keep]], dtype=np.int64), rate[keep])
-
+    avg = _Average(rate_system(params, float(excitation_nm)),
+                   int(ion_offsets[-1] + len(levels[lattice.species[-1]])), lattice.size)
     weights = interface_weights(lattice, coupling_length_nm)
-    species_of = {name: ("Tm" if name.startswith("Tm") else name) for name in names}
-    n_ions = {s: sum(c for n, c in counts.items() if species_of[n] == s) for s in ("Yb", "Tm")}
-    # the average model's channels by (direction, ion species, ion levels, pool states), with
-    # the rate of the ion side averaged over Tm's radial classes (by their share)
-    channels: dict = {}
     cols = [[], [], [], [], [], []]
     blocks = [[], []]
 
@@ -141,55 +114,97 @@ def perovskite_pools(params: TransferParams, lattice: IonLattice, levels: dict,
         blocks[0].append(np.atleast_1d(donor_blocks))
         blocks[1].append(np.atleast_1d(acceptor_blocks))
 
-    for df, dt, af, at, wd, wa in zip(*avg.pair, strict=True):
-        if wd <= 0:
-            continue
-        donor, acceptor = names[block_of[df]], names[block_of[af]]
-        if donor not in offsets and acceptor not in offsets:
+    channels = {}
+    for df, dt, af, at, wd, wa in zip(*avg.system.pair, strict=True):
+        donor, acceptor = avg.name_of(df), avg.name_of(af)
+        if wd <= 0 or (donor not in avg.pools and acceptor not in avg.pools):
             continue  # between lanthanides: the ions' own pair terms
-        if donor in offsets and acceptor in offsets:  # trapping: exciton and defects alike
-            add((pool_state(df), pool_state(dt), pool_state(af), pool_state(at), wd, wa),
-                pool_block[donor], pool_block[acceptor])
+        if donor in avg.pools and acceptor in avg.pools:  # trapping: exciton and defects alike
+            add((avg.state(df), avg.state(dt), avg.state(af), avg.state(at), wd, wa),
+                avg.block[donor], avg.block[acceptor])
             continue
-        ion_side, pool_side = (df, dt), (af, at)
-        direction, ion_block = "ion→pool", donor
-        if donor in offsets:
-            ion_side, pool_side = (af, at), (df, dt)
-            direction, ion_block = "pool→ion", acceptor
-        species = species_of[ion_block]
-        base = avg_offsets[ion_block]
-        key = (direction, species, (ion_side[0] - base, ion_side[1] - base),
-               (pool_state(pool_side[0]), pool_state(pool_side[1])),
-               names[block_of[pool_side[0]]])
-        # ion → pool: the rate per ion, averaged over classes; pool → ion: the pool's rate
-        # per member, summed over the classes it reaches
-        share = counts[ion_block] / n_ions[species] if direction == "ion→pool" else 1.0
-        channels[key] = channels.get(key, 0.0) + wd * share
+        key, rate = avg.channel(df, dt, af, at, wd)
+        channels[key] = channels.get(key, 0.0) + rate
 
     for (direction, species, ion_levels, pool_levels, pool), rate in channels.items():
         ions = np.nonzero(lattice.species == species)[0]
         if ions.size == 0:
             continue
-        states = ion_offsets[ions]
-        ion_from, ion_to = states + ion_levels[0], states + ion_levels[1]
-        pool_from = np.full(ions.size, pool_levels[0])
-        pool_to = np.full(ions.size, pool_levels[1])
-        members = counts[pool]
-        if direction == "ion→pool":
+        ion_from, ion_to = ion_offsets[ions] + ion_levels[0], ion_offsets[ions] + ion_levels[1]
+        pool_from, pool_to = (np.full(ions.size, level) for level in pool_levels)
+        members, pool_blocks = avg.counts[pool], np.full(ions.size, avg.block[pool])
+        if direction == "ion→pool":  # each ion at its share of the mean rate per ion
             w_ion = rate * weights[ions]
             add((ion_from, ion_to, pool_from, pool_to, w_ion, w_ion / members), ions,
-                np.full(ions.size, pool_block[pool]))
-        else:
+                pool_blocks)
+        else:  # the pool at its own rate, shared over the ions
             w_pool = rate * weights[ions] / ions.size
-            add((pool_from, pool_to, ion_from, ion_to, w_pool, w_pool * members),
-                np.full(ions.size, pool_block[pool]), ions)
+            add((pool_from, pool_to, ion_from, ion_to, w_pool, w_pool * members), pool_blocks,
+                ions)
 
     pair = tuple(np.concatenate([np.zeros(0), *c]).astype(np.int64 if k < 4 else float)
                  for k, c in enumerate(cols))
     pair_blocks = tuple(np.concatenate([np.zeros(0, np.int64), *b]).astype(np.int64)
                         for b in blocks)
-    lines = tuple(("CsPbX3 band", float(nm), np.array([pool_state(i) for i in idx]), float(rate))
-                  for ion, _, _, nm, idx, rate in avg.line_rates if ion == "CsPbX3")
-    return PerovskitePools(np.array([offsets[p] for p in pools], dtype=np.int64),
-                           np.array([counts[p] for p in pools]), own_terms(avg.lin),
-                           own_terms(avg.pump), pair, pair_blocks, lines)
+    lines = tuple(("CsPbX3 band", float(nm), np.array([avg.state(i) for i in idx]),
+                   float(rate))
+                  for ion, _, _, nm, idx, rate in avg.system.line_rates if ion == "CsPbX3")
+    return PerovskitePools(np.array([avg.pools[p] for p in avg.pools], dtype=np.int64),
+                           np.array([avg.counts[p] for p in avg.pools]),
+                           avg.own_terms(avg.system.lin), avg.own_terms(avg.system.pump),
+                           pair, pair_blocks, lines)
+
+
+class _Average:
+    """The average model's rate system of the particle, read for the per-ion one: which
+    species each of its states belongs to, and where its pools go in the per-ion vector (from
+    the state ``first_state``, as the blocks from ``first_block``)."""
+
+    def __init__(self, system, first_state: int, first_block: int):
+        self.system = system
+        self.names = [name for name, _, _ in system.species]
+        self.counts = {name: count for name, _, count in system.species}
+        self.offsets = dict(zip(self.names, system.offsets, strict=True))
+        self.block_of = np.repeat(np.arange(len(self.names)),
+                                  [len(levels) for _, levels, _ in system.species])
+        present = [name for name in POOLS if name in self.counts]
+        self.pools = {name: first_state + 2 * k for k, name in enumerate(present)}
+        self.block = {name: first_block + k for k, name in enumerate(present)}
+        self.ions_of = {s: sum(c for n, c in self.counts.items() if self.species(n) == s)
+                        for s in ("Yb", "Tm")}
+
+    @staticmethod
+    def species(name: str) -> str:
+        """The ion of a block of the average model (its Tm comes in radial classes)."""
+        return "Tm" if name.startswith("Tm") else name
+
+    def name_of(self, index) -> str:
+        return self.names[self.block_of[index]]
+
+    def state(self, index) -> int:
+        """The per-ion state of one of the average model's pool states."""
+        name = self.name_of(index)
+        return self.pools[name] + int(index) - self.offsets[name]
+
+    def own_terms(self, terms):
+        """The pools' own linear terms (from, to, rate) of ``terms``."""
+        frm, to, rate = terms
+        keep = np.array([self.name_of(i) in self.pools for i in frm], dtype=bool)
+        return (np.array([self.state(i) for i in frm[keep]], dtype=np.int64),
+                np.array([self.state(i) for i in to[keep]], dtype=np.int64), rate[keep])
+
+    def channel(self, df, dt, af, at, wd):
+        """One ion–pool term of the average model as ``((direction, species, ion levels, pool
+        states, pool), rate)``: ion → pool at its rate per ion (a Tm class's weighted by its
+        share of the Tm, so that the classes sum to the mean), pool → ion at the pool's rate
+        per member (summed over the classes it reaches)."""
+        if self.name_of(df) in self.pools:
+            direction, (i_from, i_to), (p_from, p_to) = "pool→ion", (af, at), (df, dt)
+        else:
+            direction, (i_from, i_to), (p_from, p_to) = "ion→pool", (df, dt), (af, at)
+        block = self.name_of(i_from)
+        species, base = self.species(block), self.offsets[block]
+        share = self.counts[block] / self.ions_of[species] if direction == "ion→pool" else 1.0
+        key = (direction, species, (int(i_from) - base, int(i_to) - base),
+               (self.state(p_from), self.state(p_to)), self.name_of(p_from))
+        return key, wd * share

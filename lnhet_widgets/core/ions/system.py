@@ -301,7 +301,7 @@ def ion_system(params: TransferParams, lattice: IonLattice, *, excitation_nm: fl
         pump = tuple(np.concatenate(c) for c in zip(pump, shell.pump, strict=True))
         pair_process = np.concatenate((pair_process,
                                        np.full(shell.pair[0].size, -1, dtype=np.int32)))
-        pair, pair_ions, pairs = _with_pool_pairs(pair, pair_ions, pairs, shell)
+        pair, pair_ions, pairs = _with_pool_pairs(pair, pair_ions, pairs, shell, lattice.size)
         lines += list(shell.lines)
     return IonSystem(lattice, excitation_nm, d_max_nm, offsets, block_end, lin, pump,
                      pair, pair_process, pair_ions, processes, tuple(lines), surface + vacancy,
@@ -320,18 +320,15 @@ def _check_perovskite_particle(params: TransferParams, lattice: IonLattice) -> N
                          "perovskite shell is coupled: build the lattice from the same params")
 
 
-def _with_pool_pairs(pair, pair_ions, pairs, shell):
+def _with_pool_pairs(pair, pair_ions, pairs, shell, n_ions):
     """The ion pairs' terms followed by the pools' channels, and the ordered block pairs of
     both (sorted by (i, j), each pair in both orders) that index them."""
     i, j = pairs
-    n_blocks = i.size and max(int(i.max()), int(j.max())) + 1
-    n_blocks = max(n_blocks, int(shell.pair_blocks[0].max(initial=0)) + 1,
-                   int(shell.pair_blocks[1].max(initial=0)) + 1)
-    key = i * n_blocks + j
     bi, bj = shell.pair_blocks
+    # the pools' blocks come after every ion's, so their pairs are new
+    n_blocks = n_ions + shell.offsets.size
     new = np.unique(np.concatenate((bi * n_blocks + bj, bj * n_blocks + bi)))
-    new = new[~np.isin(new, key)]
-    keys = np.concatenate((key, new))
+    keys = np.concatenate((i * n_blocks + j, new))
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
     rank = np.empty(order.size, dtype=np.int64)
