@@ -33,7 +33,7 @@ WIDGETS_NAMES = (
     "MismatchLab", "MismatchParams", "MismatchResult", "NumericQuiz", "ParameterPanel", "Quiz",
     "SavableLab",
     "SaveLoadBar", "StatusLine", "StructureView", "ToleranceGauge", "TransferLab",
-    "hidden_answer", "param",
+    "check_exercise", "hidden_answer", "param",
 )
 
 
