@@ -234,6 +234,10 @@ TYPED = [
           lambda: (4.9, (4.9 / 3.7) ** 3, 3.7), 0.05),
     Typed(L2B, "937992ff", "$f_\\mathrm{eff} \\approx 12$ %", _f_eff_percent, 0.5),
     Typed(L2, "540ee6db", "tolerance factor (0.807)", lambda: (_tolerance_factors()[2],), 5e-4),
+    Typed(L2, "e5c7a9b4", "t(CsPbI3) = 0.807", lambda: (_tolerance_factors()[2],), 5e-4),
+    Typed(L2, "e5c7a9b4", "Its misfit of +13.8 % alone: above 10 %",
+          lambda: (_misfits_percent()[2], 100 * __import__(
+              "lnhet_widgets.core.crystal", fromlist=["x"]).MAX_COHERENT_MISFIT), 0.05),
     Typed(L2, "48d422a6", "about two thirds of\nβ-NaGdF4's effective 12 %",
           lambda: (_f_eff_percent(220.0)[0],), 0.5),
     # Lesson 04: the mixture's absorbance and the excitons per crystal.
