@@ -70,7 +70,8 @@ def test_base_keeps_geometry_and_perovskite():
         base, yb_fraction=0.05, tm_fraction=0.005, tm_lifetimes_s=params.tm_lifetimes_s,
         tm_branching=params.tm_branching, energy_transfer=params.energy_transfer,
         yb_cross_section_cm2=params.yb_cross_section_cm2,
-        yb_degeneracy_ratio=params.yb_degeneracy_ratio)
+        yb_degeneracy_ratio=params.yb_degeneracy_ratio,
+        yb_migration_a6_s=4.199e7)  # the file's EM, not the per-ion model's calibrated one
 
 
 def test_3p0_and_unmodelled_processes_are_dropped_with_warnings():

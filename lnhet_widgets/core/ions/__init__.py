@@ -13,7 +13,11 @@ rate equations, solved with a sparse Jacobian.
   :class:`IonResult`
 
 The rate constants are those of :class:`~lnhet_widgets.core.optics.TransferParams`, the one
-parameter set of the average model (:mod:`~lnhet_widgets.core.optics`).
+parameter set of the average model (:mod:`~lnhet_widgets.core.optics`), plus the per-ion
+model's two constants, both fixed by E1 (tests/calibrate_ions.py): the Yb→Yb migration
+``TransferParams.yb_migration_a6_s`` (by the bare core's Yb³⁺ lifetime; the average model
+does not use it) and the coupling length :data:`~.perovskite.COUPLING_LENGTH_NM` (by the
+heterostructure's).
 """
 
 from .lattice import SPECIES, IonLattice

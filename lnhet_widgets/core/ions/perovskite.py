@@ -37,16 +37,17 @@ POOLS = ("exciton", "defect")
 
 #: Coupling length ℓ of the perovskite channels, nm: the depth below the interface over which
 #: an ion's share of them (transfer to the interface defects and to the exciton, LRET, the
-#: exciton's and the defects' transfer back) falls by e. The per-ion model's one new constant
-#: for §7's channels (SCIENCE §11 allows one): the total coupling stays the average model's
-#: (C_int fixed by E1, V_LRET by E6, C_Ln by E2); ℓ only says how it is shared over the ions.
-#: Fixed by E1's heterostructure (P1: LnNP40@CsPbBr3, Yb³⁺ 34 ± 4 µs): 0.9 nm gives
-#: 33.9 µs on the seed-0 LnNP40 (34.8 µs on seed 1); equal shares (ℓ → ∞) give 31.7 µs,
-#: 0.5 nm 40.2 µs, 0.25 nm 56 µs. About two cation layers of β-NaGdF4 (site spacing
-#: 0.42 nm): the ions of the outer nanometre carry the interface's coupling, the centre
-#: little of it, as the Förster continuum factor g(r) of §6 does (e-fold over 0.6 nm at
-#: 1–2 nm depth in a 7.6 nm core).
-COUPLING_LENGTH_NM = 0.9
+#: exciton's and the defects' transfer back) falls by e. The per-ion model's second new
+#: constant (the first: the Yb→Yb migration, ``TransferParams.yb_migration_a6_s``, fixed by
+#: E1's bare core): the total coupling stays the average model's (C_int fixed by E1, V_LRET
+#: by E6, C_Ln by E2); ℓ only says how it is shared over the ions. Fixed with that migration
+#: by E1's heterostructure (P1: LnNP40@CsPbBr3, Yb³⁺ 34 ± 4 µs; tests/calibrate_ions.py,
+#: root 0.160 nm): 34.0 µs on the seed-0 LnNP40 (35.9 µs on seed 1). Less than one cation
+#: layer (site spacing 0.36–0.42 nm): the outermost Yb³⁺ take the interface's coupling and
+#: migration feeds them. E1 fixes ℓ only loosely: with migration this fast the Yb³⁺ share
+#: their excitation, and ℓ = 0.1, 0.5, 0.9 nm and equal shares (ℓ → ∞) give 35.0, 32.3, 31.8
+#: and 31.5 µs, all within P1's ± 4 µs.
+COUPLING_LENGTH_NM = 0.16
 
 
 @dataclass(frozen=True, eq=False)

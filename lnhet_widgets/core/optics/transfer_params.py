@@ -215,11 +215,17 @@ class TransferParams:
     tm_lifetimes_s: tuple = SIMETUC_TM_LIFETIMES_S
     tm_branching: tuple = SIMETUC_TM_BRANCHING
     energy_transfer: tuple = SIMETUC_YB_TM
-    #: Yb³⁺ → Yb³⁺ energy migration ²F5/2 + ²F7/2 → ²F7/2 + ²F5/2, simetuc's microscopic
-    #: strength (``EM`` of config_file_Yb_Tm.cfg), s⁻¹ Å⁶. The per-ion model
-    #: (:mod:`lnhet_widgets.core.ions`) hops the excitation with it; the average model's
-    #: single Yb pool is its fast-migration limit and does not use it.
-    yb_migration_a6_s: float = 4.199e7
+    #: Yb³⁺ → Yb³⁺ energy migration ²F5/2 + ²F7/2 → ²F7/2 + ²F5/2, W = C/r⁶, s⁻¹ Å⁶: the
+    #: per-ion model's (:mod:`lnhet_widgets.core.ions`) calibrated constant; the average
+    #: model's single Yb pool is its fast-migration limit and does not use it. Fixed by E1's
+    #: bare LnNP40 (P1: Yb³⁺ 43 µs; tests/calibrate_ions.py, root 3.17e10 rounded): C_s was
+    #: calibrated on that lifetime under the pool's fast migration, and the per-ion model must
+    #: migrate fast enough to agree with it. simetuc's example ``EM`` (config_file_Yb_Tm.cfg,
+    #: 4.2e7; read_simetuc_config keeps a file's own value) hops 1.9e4 s⁻¹ between nearest
+    #: neighbours (0.36 nm), too slow to bring the centre's excitation to the surface within
+    #: the lifetime: the bare core then decays in 116 µs. This value: R₀ = (C τ_Yb)^⅙ = 2.1 nm,
+    #: 1.5e7 s⁻¹ per nearest-neighbour hop, ≈ 1.4e7 s⁻¹ out of each Yb³⁺ at 20 % Yb.
+    yb_migration_a6_s: float = 3.2e10
     yb_cross_section_cm2: float = 1e-20
     yb_degeneracy_ratio: float = 4.0 / 3.0
     surface_quenching_nm3_s: float = param(4.5e3, label="Surface quenching C_s",
