@@ -96,7 +96,7 @@ def _reduced_position(row_state, col_state, blk, state_ion, state_pos, first, co
     return base, count[state_ion[col_state]]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, parallel=True)
 def reduced_positions(lin_from, lin_to, pair_df, pair_dt, pair_af, pair_at, block_da,
                       block_ad, state_ion, state_pos, first, count, indptr, own_block, bcol):
     """Positions and widths (:func:`_reduced_position`) of every term's derivatives in the
@@ -104,9 +104,11 @@ def reduced_positions(lin_from, lin_to, pair_df, pair_dt, pair_af, pair_at, bloc
     the linear terms ((from, from), (to, from)), (m, 8) for the pair terms ((df, dt, af, at)
     × column df, then × column af); ``block_da``/``block_ad`` are each pair term's blocks
     (donor ion, acceptor ion) and (acceptor ion, donor ion)."""
+    # Each term's positions are its own (terms in parallel, 2 threads: 1e5 states' 4.4 M
+    # pair terms in 1.2 s instead of 2.4 s).
     lin_pos = np.empty((lin_from.size, 2), dtype=np.int64)
     lin_width = np.empty((lin_from.size, 2), dtype=np.int8)
-    for m in range(lin_from.size):
+    for m in numba.prange(lin_from.size):
         own = own_block[state_ion[lin_from[m]]]
         for k in range(2):
             row = lin_from[m] if k == 0 else lin_to[m]
@@ -114,7 +116,7 @@ def reduced_positions(lin_from, lin_to, pair_df, pair_dt, pair_af, pair_at, bloc
                 row, lin_from[m], own, state_ion, state_pos, first, count, indptr, bcol)
     pair_pos = np.empty((pair_df.size, 8), dtype=np.int64)
     pair_width = np.empty((pair_df.size, 8), dtype=np.int8)
-    for m in range(pair_df.size):
+    for m in numba.prange(pair_df.size):
         df, af = pair_df[m], pair_af[m]
         donor_own = own_block[state_ion[df]]
         acceptor_own = own_block[state_ion[af]]
