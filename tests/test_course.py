@@ -85,6 +85,13 @@ def test_manifest_entry_matches_its_notebook(lesson):
     assert all(isinstance(item, str) and item for item in lesson["background"])
 
 
+def test_the_welcome_tables_times_are_the_manifests():
+    welcome = "\n".join(cell.source for cell in nbformat.read(
+        NOTEBOOKS / "00_welcome.ipynb", as_version=4).cells if cell.cell_type == "markdown")
+    stated = dict(re.findall(r"\]\((\w+)\.ipynb\) \|[^|\n]*\| (\d+) min \|", welcome))
+    assert stated == {lesson["id"]: str(lesson["minutes"]) for lesson in LESSONS[1:]}
+
+
 def test_every_lesson_but_the_welcome_has_prerequisites():
     assert LESSONS[0]["prerequisites"] == []
     assert all(lesson["prerequisites"] for lesson in LESSONS[1:])
