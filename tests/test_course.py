@@ -92,6 +92,11 @@ def test_the_welcome_tables_times_are_the_manifests():
     assert stated == {lesson["id"]: str(lesson["minutes"]) for lesson in LESSONS[1:]}
 
 
+def test_every_lesson_but_the_welcome_has_three_or_four_checks():
+    assert {lesson["id"]: 3 <= lesson["quizzes"] <= 4 for lesson in LESSONS[1:]} == {
+        lesson["id"]: True for lesson in LESSONS[1:]}
+
+
 def test_every_lesson_but_the_welcome_has_prerequisites():
     assert LESSONS[0]["prerequisites"] == []
     assert all(lesson["prerequisites"] for lesson in LESSONS[1:])

@@ -98,6 +98,22 @@ def test_lesson_text_works_in_an_app(name):
     assert not found, f"{name} says {found}; e.g. 'the lab below (in a notebook, run its cell)'"
 
 
+@pytest.mark.parametrize("name", COURSE[1:])
+def test_each_lesson_has_one_open_investigate_task_without_an_answer(name):
+    cells = nbformat.read(NOTEBOOKS[0].parent / name, as_version=4).cells
+    starts = [i for i, cell in enumerate(cells)
+              if cell.cell_type == "markdown" and cell.source.startswith("### Investigate")]
+    assert len(starts) == 1, f"{name}: {len(starts)} '### Investigate' tasks"
+    # The cells that follow it, up to the next text, hold no answer to open.
+    following = []
+    for cell in cells[starts[0] + 1:]:
+        if cell.cell_type == "markdown":
+            break
+        following.append(cell.source)
+    assert not any("hidden_answer" in source or "<details>" in source for source in following)
+    assert "<details>" not in cells[starts[0]].source, "an open task shows no solution"
+
+
 # In an app every cell runs at once: a research-mode cell that set the student's ``lab`` would
 # change the lab above before the student touched it. Research mode makes labs of its own.
 _CHANGES_THE_LAB = re.compile(r"^\s*lab\.\w+\s*=|\blab\.(?:run|load|restore|compute_\w+)\(",
