@@ -19,6 +19,7 @@ export const OPEN_REQUEST = { kind: "open" };
  */
 export function bodyFor(state, waiting) {
   if (waiting) return { text: "Computing the answer…", isError: false };
+  if (!state.revision) return { text: "", isError: false }; // never computed yet
   if (state.error) {
     return { text: `${state.text}${state.text ? "\n" : ""}${state.error}`, isError: true };
   }
@@ -42,7 +43,11 @@ function render({ model, el }) {
   let waitingFor = null;
 
   function draw() {
-    const state = { text: model.get("text"), error: model.get("error") };
+    const state = {
+      revision: model.get("revision"),
+      text: model.get("text"),
+      error: model.get("error"),
+    };
     const { text, isError } = bodyFor(state, waitingFor !== null);
     body.textContent = text;
     body.style.color = isError ? "#b00020" : "";

@@ -4,7 +4,8 @@ wrong) and a computed task answer opened.
 The events are the contract between the widgets and the extension's progress store
 (``lnhet-progress`` from the Quiz's invisible beacon; the DOM ``toggle`` of
 ``details.lnhet-task``). The test listens on the document, as the extension does, answers by
-clicking, and opens the answers by clicking their summaries.
+clicking, and opens the answers by clicking their summaries: only then does the kernel compute
+them (``@hidden_answer``), and the block shows what they print.
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def _write_notebook() -> tuple[str, list[str]]:
         nbformat.v4.new_code_cell(
             "from lnhet_widgets.widgets import Quiz, hidden_answer\n\n"
             f"Quiz({QUESTION!r}, ['CsPbCl3', 'CsPbI3'], 1, 'a grows with the halide.')"),
-        nbformat.v4.new_code_cell("with hidden_answer():\n    print(6 * 7)"),
-        nbformat.v4.new_code_cell("with hidden_answer():\n    print(7 * 8)"),
+        nbformat.v4.new_code_cell("@hidden_answer\ndef task_1():\n    print(6 * 7)"),
+        nbformat.v4.new_code_cell("@hidden_answer\ndef task_2():\n    print(7 * 8)"),
     ]
     nbformat.write(nb, FOLDER / "progress_events.ipynb")
     return "test-artifacts/progress-events/progress_events.ipynb", [c.id for c in nb.cells[1:]]
@@ -88,10 +89,18 @@ def test_quiz_answers_and_opened_answers_reach_the_extension(jupyter_server, not
         quiz.get_by_text("CsPbI3").click()
         both = _heard(page, 2)
         summaries = panel.locator("details.lnhet-task > summary")
+        summaries.first.wait_for(timeout=TIMEOUT_MS)
         assert summaries.count() == 2
+        bodies = panel.locator("details.lnhet-task > pre.lnhet-task-body")
+        # Nothing is computed before the student opens an answer; opening asks the kernel.
+        assert bodies.nth(0).text_content() == ""
         summaries.nth(0).click()
         summaries.nth(1).click()
         heard = _heard(page, 4)
+        for index, answer in enumerate(("42", "56")):
+            page.wait_for_function("([el, text]) => el.textContent.trim() === text",
+                                   arg=[bodies.nth(index).element_handle(), answer],
+                                   timeout=TIMEOUT_MS)
         # The beacon is in the quiz but takes no space.
         beacon = page.evaluate(
             """(root) => {

@@ -56,17 +56,24 @@ function open(details) {
 
 describe("bodyFor", () => {
   test("says it is computing while an opening waits", () => {
-    assert.deepEqual(bodyFor({ text: "old", error: "" }, true),
+    assert.deepEqual(bodyFor({ revision: 1, text: "old", error: "" }, true),
                      { text: "Computing the answer…", isError: false });
   });
 
   test("shows the printed answer, or says it printed nothing", () => {
-    assert.deepEqual(bodyFor({ text: "4\n", error: "" }, false), { text: "4\n", isError: false });
-    assert.equal(bodyFor({ text: "", error: "" }, false).text, "(the answer printed nothing)");
+    assert.deepEqual(bodyFor({ revision: 1, text: "4\n", error: "" }, false),
+                     { text: "4\n", isError: false });
+    assert.equal(bodyFor({ revision: 1, text: "", error: "" }, false).text,
+                 "(the answer printed nothing)");
+  });
+
+  test("shows nothing before the first computation", () => {
+    assert.deepEqual(bodyFor({ revision: 0, text: "", error: "" }, false),
+                     { text: "", isError: false });
   });
 
   test("shows an error after what was printed before it", () => {
-    assert.deepEqual(bodyFor({ text: "a", error: "ZeroDivisionError" }, false),
+    assert.deepEqual(bodyFor({ revision: 2, text: "a", error: "ZeroDivisionError" }, false),
                      { text: "a\nZeroDivisionError", isError: true });
   });
 });
