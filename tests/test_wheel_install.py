@@ -22,6 +22,11 @@ from pathlib import Path
 import pytest
 from commands import run
 
+from lnhet_widgets.course import load_manifest
+
+#: The lessons the wheel must carry: the checkout's manifest.
+LESSONS = len(load_manifest()["lessons"])
+
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSION = "lnhet-widgets"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,7 +86,7 @@ def test_the_wheel_ships_the_prebuilt_extension_and_the_lessons(installed):
     assert share + "schemas/lnhet-widgets/course.json" in names
     assert any(name.startswith(share + "static/remoteEntry.") for name in names)
     assert sum(name.startswith("lnhet_widgets/course/lessons/") and name.endswith(".ipynb")
-               for name in names) == 6
+               for name in names) == LESSONS
     # Sources and build leftovers stay out.
     assert not [name for name in names if "node_modules" in name or name.endswith(".ts")]
 
@@ -101,7 +106,7 @@ def test_the_course_cli_copies_the_lessons_and_keeps_an_edit(installed):
     course = tmp / "student" / "course"
     first = json.loads(run([python, "-m", "lnhet_widgets.course", "copy", course, "--json"],
                            env=env).splitlines()[-1])
-    assert len(first["copied"]) == 6
+    assert len(first["copied"]) == LESSONS
     edited = course / "01_lattice_mismatch.ipynb"
     edited.write_text(edited.read_text("utf-8").replace("Lattice", "My lattice", 1), "utf-8")
     again = json.loads(run([python, "-m", "lnhet_widgets.course", "copy", course, "--json"],

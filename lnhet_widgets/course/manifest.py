@@ -37,7 +37,7 @@ def load_manifest() -> dict:
     --------
     >>> manifest = load_manifest()
     >>> manifest["course_dir"], len(manifest["lessons"])
-    ('lnhet-course', 6)
+    ('lnhet-course', 8)
     >>> [lab["label"] for lab in manifest["labs"]][:2]
     ['Mismatch lab', 'Growth lab']
     """

@@ -49,7 +49,7 @@ def copy_course(dest_dir: str | os.PathLike | None = None) -> dict:
     ...     first = copy_course(Path(tmp) / "course")
     ...     again = copy_course(Path(tmp) / "course")
     >>> len(first["copied"]), len(again["unchanged"]), again["backups"]
-    (6, 6, [])
+    (8, 8, [])
     """
     folder = _course_folder(dest_dir, create=True)
     originals = lessons_dir()
