@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 
 from lnhet_widgets.core.annealing import P2_TRANSFER, AnnealParams, anneal
-from lnhet_widgets.core.annealing.optics import _TM_DECAY_WINDOW_S as TM_DECAY_WINDOW_S
-from lnhet_widgets.core.annealing.optics import _TM_PULSE_S as TM_PULSE_S
-from lnhet_widgets.core.annealing.optics import _lifetime_ms
+from lnhet_widgets.core.annealing.optics import (
+    TM_DECAY_WINDOW_S,
+    TM_PULSE_S,
+    fitted_450_lifetime_ms,
+)
 from lnhet_widgets.core.conditions import P2_POWER_W_CM2
 from lnhet_widgets.core.ions import IonLattice, ion_dynamics, solve_ions
 from lnhet_widgets.core.optics import Pulse, TransferParams
@@ -121,7 +123,7 @@ def lifetime_450_ms(name):
     pulse = Pulse(980.0, P2_POWER_W_CM2, TM_PULSE_S)
     decays = [ion_dynamics(*p2_particle(name, seed), pulse=pulse, t_eval=t, rtol=1e-4)
               .lines[450.0] for seed in DECAY_SEEDS]
-    return _lifetime_ms(t * 1e3, np.mean(decays, axis=0))
+    return fitted_450_lifetime_ms(t * 1e3, np.mean(decays, axis=0))
 
 
 def test_a3_a6_run_at_p2s_conditions():

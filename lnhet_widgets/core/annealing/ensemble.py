@@ -8,7 +8,7 @@ import numpy as np
 
 from ..conditions import P2_POWER_W_CM2
 from ..optics import TransferParams
-from .optics import AnnealOptics, _lifetime_ms
+from .optics import AnnealOptics, fitted_450_lifetime_ms
 from .params import AnnealParams
 from .simulation import _check_integer, anneal
 
@@ -66,5 +66,5 @@ def ensemble_optical(params: AnnealParams | None = None, *, steps: int, seeds=ra
         line_labels=first.line_labels, line_nm=first.line_nm,
         intensities=np.mean([o.intensities for o in every], axis=0),
         decay_time_ms=first.decay_time_ms, tm_450_decay=decay,
-        tm_450_lifetime_ms=_lifetime_ms(first.decay_time_ms, decay),
+        tm_450_lifetime_ms=fitted_450_lifetime_ms(first.decay_time_ms, decay),
         yb_lifetime_us=float(np.mean([o.yb_lifetime_us for o in every])))

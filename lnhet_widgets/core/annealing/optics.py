@@ -41,7 +41,8 @@ from ..optics import (
     yb_lifetime_us,
 )
 
-__all__ = ["P2_TRANSFER", "AnnealOptics"]
+__all__ = ["P2_TRANSFER", "TM_DECAY_WINDOW_S", "TM_PULSE_S", "AnnealOptics",
+           "fitted_450_lifetime_ms"]
 
 
 @dataclass(frozen=True)
@@ -95,16 +96,24 @@ class AnnealOptics(ResultIO):
 P2_TRANSFER = TransferParams(surface_quenching_nm3_s=250.0)
 #: The 450 nm decay as P2 records it (SCIENCE §5): a pulse short against the 0.1–0.4 ms
 #: lifetimes, and a window of several of them.
-_TM_PULSE_S = 20e-6
-_TM_DECAY_WINDOW_S = 3e-3
+TM_PULSE_S = 20e-6
+TM_DECAY_WINDOW_S = 3e-3
 
 
-def _lifetime_ms(t_ms: np.ndarray, decay: np.ndarray) -> float:
+def fitted_450_lifetime_ms(t_ms: np.ndarray, decay: np.ndarray) -> float:
     """τ_avg of :func:`~lnhet_widgets.core.analysis.fit_decay` (one exponential) fitted to the
-    450 nm decay from its maximum after the pulse — after the rise — to the end, ms."""
+    450 nm decay from its maximum after the :data:`TM_PULSE_S` pulse — after the rise — to the
+    end, ms: the lifetime as P2 reads it, for the average and the per-ion model alike.
+
+    Examples
+    --------
+    >>> t_ms = np.linspace(0.0, 3.0, 601)
+    >>> round(fitted_450_lifetime_ms(t_ms, np.exp(-t_ms / 0.4)), 3)
+    0.4
+    """
     if not np.any(decay > 0):
         return math.nan
-    after = t_ms >= _TM_PULSE_S * 1e3
+    after = t_ms >= TM_PULSE_S * 1e3
     start = float(t_ms[after][np.argmax(decay[after])])
     fit = fit_decay(t_ms, decay / decay.max(), n_exp=1, weights=None, window=(start, t_ms[-1]))
     return float(fit.tau_avg)
@@ -121,12 +130,12 @@ def _particle_optics(sites: IonSites, *, host: str, snapshot_step: int, power_w_
     params = dataclasses.replace(base, host=host, perovskite_edge_nm=0.0,
                                  active_shell_nm=0.0, inert_shell_nm=0.0)
     steady = steady_state(params, excitation_nm=980.0, power_w_cm2=power_w_cm2, sites=sites)
-    t = np.linspace(0.0, _TM_DECAY_WINDOW_S, 601)
-    pulse = Pulse(980.0, power_w_cm2, _TM_PULSE_S)
+    t = np.linspace(0.0, TM_DECAY_WINDOW_S, 601)
+    pulse = Pulse(980.0, power_w_cm2, TM_PULSE_S)
     decay = dynamics(params, pulse=pulse, t_eval=t, sites=sites).lines[450.0]
     yb_us = yb_lifetime_us(params, sites=sites) if len(sites.yb_nm) else math.nan
     return AnnealOptics(
         snapshot_step=snapshot_step, power_w_cm2=float(power_w_cm2),
         line_labels=tuple(steady.line_labels), line_nm=steady.line_nm,
         intensities=steady.intensities[0], decay_time_ms=t * 1e3, tm_450_decay=decay,
-        tm_450_lifetime_ms=_lifetime_ms(t * 1e3, decay), yb_lifetime_us=yb_us)
+        tm_450_lifetime_ms=fitted_450_lifetime_ms(t * 1e3, decay), yb_lifetime_us=yb_us)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 
 from .progress_beacon import ProgressBeacon
-from .quiz import judge_number, plain_text, verdict
+from .quiz import judge_number, plain_text, tolerance_of, verdict
 
 __all__ = ["ExerciseCheck", "check_exercise"]
 
@@ -85,8 +85,7 @@ def check_exercise(question: str, got: object, expected: float, *, unit: str,
     if not (isinstance(expected, numbers.Real) and math.isfinite(expected)):
         raise ValueError(f"expected must be a finite number in {unit or 'no unit'}, "
                          f"got {expected!r}")
-    if rel_tolerance < 0 or abs_tolerance < 0 or rel_tolerance == abs_tolerance == 0:
-        raise ValueError("rel_tolerance and abs_tolerance must be ≥ 0, and one of them > 0")
+    tolerance = tolerance_of(float(expected), rel_tolerance, abs_tolerance)
     in_unit = f" in {html.escape(unit)}" if unit else ""
     if got is Ellipsis or got is None:
         return ExerciseCheck(question, "<i>Not done yet: replace the <code>...</code> in the "
@@ -97,7 +96,6 @@ def check_exercise(question: str, got: object, expected: float, *, unit: str,
         return ExerciseCheck(question, f"<span style='color:#b00020'>Your code should give "
                              f"one finite number{in_unit}; it gave "
                              f"<code>{html.escape(repr(got)[:80])}</code>.</span>", None)
-    tolerance = max(rel_tolerance * abs(expected), abs_tolerance)
     right, message = judge_number(value, float(expected), tolerance, hints)
     shown = f"Your result: {value:.4g}{' ' + html.escape(unit) if unit else ''}. "
     return ExerciseCheck(question, verdict(right, shown + (explanation if right else message)),

@@ -14,7 +14,7 @@ from ase import Atoms
 
 from ..._nglview_compat import ensure_frontend_version
 from ._pdb import atoms_to_pdb
-from .structure_view import close_ngl_widget
+from .structure_view import close_ngl_widget, sized_ngl_view
 
 __all__ = ["IonView", "colour_steps"]
 
@@ -70,16 +70,11 @@ class IonView(widgets.VBox):
         import nglview
 
         self._height_px = height_px
-        self.view = self._new_view(nglview.NGLWidget())
+        self.view = sized_ngl_view(nglview.NGLWidget(), height_px)
         self.caption = widgets.HTML()
         self.n_drawn = 0
         super().__init__([self.view, self.caption], layout={"width": "100%"})
         self.add_class("lnhet-ion-view")
-
-    def _new_view(self, view):
-        view.layout = widgets.Layout(width="100%", height=f"{self._height_px}px")
-        view.add_class("lnhet-structure-view")
-        return view
 
     def show(self, positions_nm: np.ndarray, species, values: np.ndarray, *,
              coloured: np.ndarray, label: str) -> None:
@@ -101,7 +96,8 @@ class IonView(widgets.VBox):
         # A new structure gets a new nglview widget (see StructureView._reload: nglview loads
         # files asynchronously, and representation calls on a loading component fail).
         old = self.view
-        self.view = self._new_view(nglview.show_text(atoms_to_pdb(atoms), default=False))
+        self.view = sized_ngl_view(nglview.show_text(atoms_to_pdb(atoms), default=False),
+                                   self._height_px)
         self.view.add_representation("spacefill", selection=f":{_VALUE_CHAIN}", component=0,
                                      color_scheme="bfactor", color_scale=_COLOUR_SCALE,
                                      color_domain=_DOMAIN, radius_scale=0.9)

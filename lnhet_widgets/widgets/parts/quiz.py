@@ -15,7 +15,8 @@ import ipywidgets as widgets
 
 from .progress_beacon import ProgressBeacon
 
-__all__ = ["NumericQuiz", "Quiz", "judge_number", "student_id", "verdict"]
+__all__ = ["NumericQuiz", "Quiz", "judge_number", "student_id", "tolerance_of",
+           "verdict"]
 
 # ipywidgets gives every radio label one line of fixed height, so a long option that wraps
 # draws over the next one; let the labels grow with their text (scoped to quizzes).
@@ -53,6 +54,24 @@ def student_id() -> str:
 def _seed_for(student: str, question: str) -> int:
     # crc32, not hash(): Python salts str hashes per process, the order must stay put.
     return zlib.crc32(f"{student}\n{plain_text(question)}".encode())
+
+
+def tolerance_of(answer: float, rel_tolerance: float, abs_tolerance: float) -> float:
+    """How far from ``answer`` a number may be and still be right:
+    max(rel_tolerance·|answer|, abs_tolerance).
+
+    Examples
+    --------
+    >>> tolerance_of(7.8, 0.02, 0.2)
+    0.2
+    >>> tolerance_of(7.8, 0.0, 0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: rel_tolerance and abs_tolerance must be ≥ 0, and one of them > 0
+    """
+    if rel_tolerance < 0 or abs_tolerance < 0 or rel_tolerance == abs_tolerance == 0:
+        raise ValueError("rel_tolerance and abs_tolerance must be ≥ 0, and one of them > 0")
+    return max(rel_tolerance * abs(answer), abs_tolerance)
 
 
 def judge_number(value: float, answer: float, tolerance: float,
@@ -225,10 +244,8 @@ class NumericQuiz(widgets.VBox):
                  hints: Sequence[tuple[tuple[float, float], str]] = ()):
         if not math.isfinite(answer):
             raise ValueError(f"answer must be a finite number, got {answer!r}")
-        if rel_tolerance < 0 or abs_tolerance < 0 or rel_tolerance == abs_tolerance == 0:
-            raise ValueError("rel_tolerance and abs_tolerance must be ≥ 0, and one of them > 0")
         self.answer, self.unit, self.explanation = float(answer), unit, explanation
-        self.tolerance = max(rel_tolerance * abs(self.answer), abs_tolerance)
+        self.tolerance = tolerance_of(self.answer, rel_tolerance, abs_tolerance)
         self.hints = [((float(low), float(high)), text) for (low, high), text in hints]
         self.entry = widgets.Text(placeholder="a number", continuous_update=False,
                                   layout={"width": "160px"})

@@ -48,6 +48,14 @@ def close_ngl_widget(view) -> None:
         part.close()
 
 
+def sized_ngl_view(view, height_px: int):
+    """``view`` (an nglview widget) at the full width and ``height_px`` high, with the class
+    the browser tests and the tours find 3D views by; returns it."""
+    view.layout = widgets.Layout(width="100%", height=f"{height_px}px")
+    view.add_class("lnhet-structure-view")
+    return view
+
+
 class StructureView(widgets.VBox):
     """3D view of an :class:`ase.Atoms` heterostructure with its own small toolbar.
 
@@ -80,7 +88,7 @@ class StructureView(widgets.VBox):
         import nglview
 
         self._height_px = height_px
-        self.view = self._new_view(nglview.NGLWidget())
+        self.view = sized_ngl_view(nglview.NGLWidget(), self._height_px)
         self._color = widgets.Dropdown(options=COLOR_MODES, value=color_by,
                                        description="Colour", layout={"width": "170px"},
                                        style={"description_width": "50px"})
@@ -124,11 +132,6 @@ class StructureView(widgets.VBox):
             keep &= ~((regions == "shell") & (self.atoms.positions[:, 2] < 0))
         return self.atoms[keep]
 
-    def _new_view(self, view):
-        view.layout = widgets.Layout(width="100%", height=f"{self._height_px}px")
-        view.add_class("lnhet-structure-view")
-        return view
-
     def _reload(self) -> None:
         if self.atoms is None:
             return
@@ -138,7 +141,8 @@ class StructureView(widgets.VBox):
         # A new structure gets a new nglview widget: nglview loads files asynchronously in the
         # browser, and representation calls on a component that is still loading fail there.
         old = self.view
-        self.view = self._new_view(nglview.show_text(atoms_to_pdb(visible), default=False))
+        self.view = sized_ngl_view(nglview.show_text(atoms_to_pdb(visible), default=False),
+                                   self._height_px)
         self.n_drawn = len(visible)
         self._add_representations()
         # A fixed tilt (−0.45 rad about x, then 0.55 rad about y, as a quaternion) shows three
