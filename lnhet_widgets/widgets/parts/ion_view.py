@@ -14,7 +14,7 @@ from ase import Atoms
 
 from ..._nglview_compat import ensure_frontend_version
 from ._pdb import atoms_to_pdb
-from .structure_view import close_ngl_widget, sized_ngl_view
+from .structure_view import retire_ngl_widget, sized_ngl_view
 
 __all__ = ["IonView", "colour_steps"]
 
@@ -105,7 +105,7 @@ class IonView(widgets.VBox):
                                      color=_OTHER_COLOUR, radius_scale=0.35)
         self.view.center()
         self.children = (self.view, self.caption)
-        close_ngl_widget(old)
+        retire_ngl_widget(old)
         self.n_drawn = len(positions)
         self.caption.value = (
             f"<small>{int(coloured.sum()):,} ions coloured by {label} (pale → dark red: "

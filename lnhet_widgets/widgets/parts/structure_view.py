@@ -9,6 +9,8 @@ and shows the core inside.
 
 from __future__ import annotations
 
+import time
+
 import ipywidgets as widgets
 import numpy as np
 from ase import Atoms
@@ -26,6 +28,25 @@ COLOR_MODES = ("element", "region")
 # Relative sphere sizes: the shell is drawn lighter so the core stays visible.
 _RADIUS_SCALE = {"core": 0.85, "shell": 0.45}
 _TILT_QUATERNION = [-0.2147, 0.2647, 0.0606, 0.9381]
+
+
+#: How long a replaced nglview widget stays open, s. nglview's browser view loads a structure
+#: asynchronously and writes back to its model when it is done (component count, camera); a
+#: model closed before that makes the browser throw "Syncing error: no comm channel defined"
+#: (seen in CI when a new structure replaced one still loading). Replaced views are
+#: therefore closed only once this long has passed, at a later replacement.
+RETIRE_AFTER_S = 10.0
+_retired: list[tuple[float, object]] = []
+
+
+def retire_ngl_widget(view) -> None:
+    """Close ``view`` (an nglview widget just replaced on screen) once its browser view can no
+    longer be loading: it is kept open for :data:`RETIRE_AFTER_S`, and every widget retired
+    longer ago is closed now (:func:`close_ngl_widget`)."""
+    now = time.monotonic()
+    _retired.append((now, view))
+    while _retired and now - _retired[0][0] >= RETIRE_AFTER_S:
+        close_ngl_widget(_retired.pop(0)[1])
 
 
 def close_ngl_widget(view) -> None:
@@ -150,7 +171,7 @@ class StructureView(widgets.VBox):
         self.view.control.rotate(_TILT_QUATERNION)
         self.view.center()
         self.children = (self.children[0], self.view, self.caption)
-        close_ngl_widget(old)
+        retire_ngl_widget(old)
         n_core = int((visible.arrays.get("region", np.array([])) == "core").sum())
         self.caption.value = (
             f"<small>{len(self.atoms):,} atoms ({self.n_drawn:,} drawn; "
