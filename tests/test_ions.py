@@ -554,3 +554,26 @@ def test_a_problem_too_large_for_the_memory_is_refused_before_allocating(particl
     monkeypatch.setattr(system_module, "_available_memory", lambda: 10 * 2**20)
     with pytest.raises(ValueError, match=r"needs ≈\d+\.\d GiB, more than the 0\.0 GiB available"):
         solve_ions(params, lattice, power_w_cm2=1.0, d_max_nm=None)
+
+
+def test_a_first_power_too_high_for_newton_drops_a_decade_at_a_time(monkeypatch):
+    """The continuation starts at 1 kW cm⁻²; where Newton's method cannot converge from the
+    ground state there, it starts lower and still reaches the same steady state."""
+    from lnhet_widgets.core.ions import solvers
+
+    params = TransferParams(core_diameter_nm=4.0)
+    lattice = IonLattice.from_params(params, seed=1)
+    usual = solve_ions(params, lattice, power_w_cm2=1e6)
+    tried = []
+    newton = solvers._Equations.newton
+
+    def fails_above_10_w_cm2_from_the_ground_state(self, y, power_w_cm2, **options):
+        tried.append(power_w_cm2)
+        if power_w_cm2 > 10.0 and not y[self.reduced.excited].any():
+            return None
+        return newton(self, y, power_w_cm2, **options)
+
+    monkeypatch.setattr(solvers._Equations, "newton", fails_above_10_w_cm2_from_the_ground_state)
+    lowered = solve_ions(params, lattice, power_w_cm2=1e6)
+    assert tried[:3] == pytest.approx([1e3, 1e2, 1e1])
+    np.testing.assert_allclose(lowered.state, usual.state, rtol=1e-7, atol=1e-16)
