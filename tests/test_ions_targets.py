@@ -6,20 +6,15 @@ conditions. The two constants are fixed by E1 (tests/calibrate_ions.py): the Yb�
 (``ions.perovskite.COUPLING_LENGTH_NM``) by LnNP40@CsPbBr3's 34 µs. Targets the model misses
 are strict xfails that print the computed values (SCIENCE: "Honest misses")."""
 
-import dataclasses
 import functools
 
 import numpy as np
 import pytest
 
 from lnhet_widgets.core.annealing import P2_TRANSFER, AnnealParams, anneal
-from lnhet_widgets.core.annealing.optics import (
-    TM_DECAY_WINDOW_S,
-    TM_PULSE_S,
-    fitted_450_lifetime_ms,
-)
+from lnhet_widgets.core.annealing.optics import TM_PULSE_S, fitted_450_lifetime_ms
 from lnhet_widgets.core.conditions import P2_POWER_W_CM2
-from lnhet_widgets.core.ions import IonLattice, ion_dynamics, solve_ions
+from lnhet_widgets.core.ions import IonLattice, ion_dynamics
 from lnhet_widgets.core.optics import Pulse, TransferParams
 
 # ----------------------------------------------------------------------------- E1 (P1)
@@ -81,10 +76,11 @@ def test_e1_transfer_efficiency_is_0_21():
 # ----------------------------------------------------------------------------- A3, A6 (P2)
 # P2's particles as the average model's A3–A6 tests take them (tests/test_annealing.py): the
 # snapshots of AnnealParams' anneals (1000 steps, ≈ 1 h at 300 °C), one particle per seed,
-# with P2_TRANSFER's rate constants, at 980 nm and 4 W cm⁻². Steady-state lines are means over
-# seeds 0–3, as the average model's; the 450 nm decay is seed 0's (one particle's decay takes
-# 10–15 s here; seeds 0 and 1 together give 0.169 and 0.460 ms, ratio 2.72, within 6 % of
-# seed 0's), fitted as P2 does (one exponential from the maximum after the 20 µs pulse).
+# measured by AnnealResult.optical_per_ion at its defaults: P2_TRANSFER's rate constants,
+# 980 nm and 4 W cm⁻², the 450 nm decay after the 20 µs pulse fitted as P2 does (one
+# exponential from the maximum after the pulse). Steady-state lines are means over seeds 0–3,
+# as the average model's; the 450 nm decay is seed 0's (one particle's decay takes 10–15 s
+# here; seeds 0 and 1 together give 0.169 and 0.460 ms, ratio 2.72, within 6 % of seed 0's).
 #
 # The per-ion model meets A3's gain and docked lifetime and A6, and misses the pristine
 # lifetime and with it the ratio, as the average model does (its A3 tests): with the Yb→Yb
@@ -101,37 +97,46 @@ DECAY_SEEDS = range(1)
 
 
 @functools.cache
-def p2_particle(name, seed):
-    """The ions of one of P2's particles and the rate constants for them."""
+def p2_anneal(name, seed):
+    """The anneal of one of P2's particles, and the index of the case's snapshot."""
     params, snapshot = P2_CASES[name]
-    result = anneal(params, steps=1000, snapshots=(0, 1000), seed=seed)
-    lattice = IonLattice.from_sites(result.ion_sites(snapshot), host=params.core)
-    return dataclasses.replace(P2_TRANSFER, host=params.core), lattice
+    return anneal(params, steps=1000, snapshots=(0, 1000), seed=seed), snapshot
+
+
+@functools.cache
+def p2_optics(name, seed, *, decay):
+    """The per-ion optics of one of P2's particles (the decay too if ``decay``)."""
+    result, snapshot = p2_anneal(name, seed)
+    return result.optical_per_ion(snapshot, decay=decay)
 
 
 @functools.cache
 def line_450(name):
     """Mean 450 nm line of the case over STEADY_SEEDS, photons s⁻¹ per particle."""
-    return float(np.mean([solve_ions(*p2_particle(name, seed), power_w_cm2=P2_POWER_W_CM2)
-                          .lines[450.0] for seed in STEADY_SEEDS]))
+    return float(np.mean([p2_optics(name, seed, decay=False).lines[450.0]
+                          for seed in STEADY_SEEDS]))
 
 
 @functools.cache
 def lifetime_450_ms(name):
     """Tm 450 nm lifetime of the case's mean decay over DECAY_SEEDS, ms."""
-    t = np.linspace(0.0, TM_DECAY_WINDOW_S, 601)
-    pulse = Pulse(980.0, P2_POWER_W_CM2, TM_PULSE_S)
-    decays = [ion_dynamics(*p2_particle(name, seed), pulse=pulse, t_eval=t, rtol=1e-4)
-              .lines[450.0] for seed in DECAY_SEEDS]
-    return fitted_450_lifetime_ms(t * 1e3, np.mean(decays, axis=0))
+    every = [p2_optics(name, seed, decay=True) for seed in DECAY_SEEDS]
+    return fitted_450_lifetime_ms(every[0].decay_time_ms,
+                                  np.mean([o.tm_450_decay for o in every], axis=0))
 
 
 def test_a3_a6_run_at_p2s_conditions():
     assert P2_POWER_W_CM2 == 4.0 and TM_PULSE_S == 20e-6
-    params, lattice = p2_particle("pristine", 0)
-    assert params.surface_quenching_nm3_s == P2_TRANSFER.surface_quenching_nm3_s
+    pristine = p2_optics("pristine", 0, decay=False)
+    assert pristine.power_w_cm2 == P2_POWER_W_CM2
+    result, snapshot = p2_anneal("pristine", 0)
+    explicit = result.optical_per_ion(snapshot, power_w_cm2=P2_POWER_W_CM2,
+                                      transfer=P2_TRANSFER, decay=False)
+    assert explicit.lines == pristine.lines
+    lattice = pristine.steady.lattice
     assert lattice.radius_nm == pytest.approx(AnnealParams().diameter_nm / 2)
-    assert len(p2_particle("Y", 0)[1].vacancies_nm) < len(lattice.vacancies_nm)
+    assert len(p2_optics("Y", 0, decay=False).steady.lattice.vacancies_nm) < len(
+        lattice.vacancies_nm)
 
 
 def test_a3_y_docking_brightens_450_nm():

@@ -45,7 +45,7 @@ from ..optics import IonSites, TransferParams
 from . import _kernel as kernel
 from .kinetics import _kinetics, _vacancy_escape
 from .lattice import _initial_species, _regions, anneal_lattice
-from .optics import AnnealOptics, _particle_optics
+from .optics import AnnealOptics, IonOptics, _particle_ion_optics, _particle_optics
 from .params import _CODE, REGIONS, SPECIES, AnnealParams
 
 __all__ = ["PROGRESS_STEPS", "AnnealResult", "anneal"]
@@ -124,10 +124,19 @@ class AnnealResult(ResultIO):
         """Real annealing time of every snapshot, s."""
         return self.snapshot_steps * self.time_per_step_s
 
+    def _snapshot_index(self, snapshot) -> int:
+        """``snapshot`` as an index into ``snapshot_steps``; ValueError outside them."""
+        m = self.snapshot_steps.size
+        if isinstance(snapshot, bool) or not isinstance(snapshot, int | np.integer) or not (
+                -m <= snapshot < m):
+            raise ValueError(f"snapshot = {snapshot!r} must index snapshot_steps,"
+                             f" a whole number in [{-m}, {m - 1}]")
+        return int(snapshot)
+
     def ion_sites(self, snapshot: int = -1) -> IonSites:
         """The Yb, Tm and vacancy positions of one snapshot (an index into
         ``snapshot_steps``), for the rate equations of :mod:`~lnhet_widgets.core.optics`."""
-        species = self.species[snapshot]
+        species = self.species[self._snapshot_index(snapshot)]
         return IonSites(sites_nm=self.positions_nm,
                         yb_nm=self.positions_nm[species == _CODE["Yb"]],
                         tm_nm=self.positions_nm[species == _CODE["Tm"]],
@@ -166,6 +175,76 @@ class AnnealResult(ResultIO):
         return _particle_optics(self.ion_sites(snapshot), host=self.params.core,
                                 snapshot_step=int(self.snapshot_steps[snapshot]),
                                 power_w_cm2=power_w_cm2, transfer=transfer)
+
+    def optical_per_ion(self, snapshot: int = -1, *, power_w_cm2: float = P2_POWER_W_CM2,
+                        transfer: TransferParams | None = None,
+                        decay: bool = True) -> IonOptics:
+        """What the particle of one snapshot emits under 980 nm, ion by ion (SCIENCE §11).
+
+        :meth:`optical` measured with the per-ion model (:mod:`~lnhet_widgets.core.ions`):
+        every Yb³⁺ and Tm³⁺ of the snapshot on its own site
+        (:meth:`IonLattice.from_sites <lnhet_widgets.core.ions.IonLattice.from_sites>`), with
+        the same rate constants and conditions. The lines are the steady state of
+        :func:`~lnhet_widgets.core.ions.solve_ions` at ``power_w_cm2``; the 450 nm (¹D2)
+        lifetime is fitted as :meth:`optical` fits it
+        (:func:`~lnhet_widgets.core.annealing.optics.fitted_450_lifetime_ms`) to the decay
+        of :func:`~lnhet_widgets.core.ions.ion_dynamics` after the same 20 µs pulse
+        (:data:`~lnhet_widgets.core.annealing.optics.TM_PULSE_S`) over the same 3 ms; the
+        Yb³⁺ lifetime is fitted from 2 to 400 µs after that pulse (the window of the average
+        model's weak pulse; at this power the Yb³⁺ respond linearly, so the pulse does not
+        change it).
+
+        The decay is the slow part: about 15 s for one of P2's particles (1000 ions), against
+        0.3 s for the lines; ``decay=False`` leaves it out.
+
+        Parameters
+        ----------
+        snapshot : int
+            Index into ``snapshot_steps`` (default the last).
+        power_w_cm2 : float
+            980 nm power density, W cm⁻², in [0, 1e9] (default P2's 4 W cm⁻²).
+        transfer : TransferParams, optional
+            Rate constants, as for :meth:`optical` (default
+            :data:`~lnhet_widgets.core.annealing.P2_TRANSFER`).
+        decay : bool
+            Also compute the pulse, the 450 nm decay and the lifetimes (default True); without
+            them ``decay_time_ms`` and ``tm_450_decay`` are empty and the lifetimes NaN.
+
+        Returns
+        -------
+        IonOptics
+            The fields of :class:`~lnhet_widgets.core.annealing.AnnealOptics`, plus the
+            per-ion solutions ``steady`` (its ``lattice`` holds the ions) and ``pulse``.
+
+        Raises
+        ------
+        ValueError
+            For a ``snapshot`` that is not an index into ``snapshot_steps``, a
+            ``power_w_cm2`` outside [0, 1e9] W/cm² or a ``transfer`` that is not a
+            TransferParams.
+
+        Examples
+        --------
+        >>> r = anneal(AnnealParams(core_diameter_nm=3.0, shell_thickness_nm=0.5), steps=20,
+        ...            snapshots=(0, 20))
+        >>> o = r.optical_per_ion(0)
+        >>> o.steady.lattice.count("Tm") == len(r.ion_sites(0).tm_nm), o.snapshot_step
+        (True, 0)
+        >>> bool(o.lines[450.0] > 0), bool(0 < o.tm_450_lifetime_ms < 3)
+        (True, True)
+        >>> r.optical_per_ion(2)
+        Traceback (most recent call last):
+        ...
+        ValueError: snapshot = 2 must index snapshot_steps, a whole number in [-2, 1]
+        >>> r.optical_per_ion(power_w_cm2=-1)
+        Traceback (most recent call last):
+        ...
+        ValueError: power_w_cm2 = -1 W/cm² is outside the allowed range [0, 1e+09] W/cm²
+        """
+        index = self._snapshot_index(snapshot)
+        return _particle_ion_optics(self.ion_sites(index), host=self.params.core,
+                                    snapshot_step=int(self.snapshot_steps[index]),
+                                    power_w_cm2=power_w_cm2, transfer=transfer, decay=decay)
 
     @property
     def ledger_error(self) -> int:
