@@ -6,12 +6,15 @@ change is applied before the assignment returns; controls never anneal by themse
 """
 
 import dataclasses
+import json
 import threading
+import time
 
 import numpy as np
 import pytest
 
-from lnhet_widgets.core.annealing import SPECIES, AnnealParams
+from lnhet_widgets.core.annealing import SPECIES, AnnealParams, AnnealResult
+from lnhet_widgets.core.annealing.optics import IonOptics
 from lnhet_widgets.core.conditions import P2_POWER_W_CM2
 from lnhet_widgets.widgets import AnnealingLab
 from lnhet_widgets.widgets.labs import annealing_lab as module
@@ -342,3 +345,134 @@ def test_what_the_front_end_sends_back_for_an_untouched_slider_changes_nothing(f
     fresh.params = dataclasses.replace(SMALL, yb_fraction=0.4567)
     k = (0.4567 - fresh.controls["yb_fraction"].min) / fresh.controls["yb_fraction"].step
     assert k == pytest.approx(round(k))
+
+
+# --- the Optics tab's per-ion model ----------------------------------------------------------
+
+TINY = AnnealParams(core_diameter_nm=3.0, shell_thickness_nm=0.5, complex="Y")
+
+
+def _fake_per_ion(monkeypatch, calls, gate=None, fail_on=None):
+    """Replace the per-ion solvers by the average model's numbers (instant): records each
+    call's (seed, step); waits for ``gate`` if given; raises for the snapshot ``fail_on``."""
+
+    def optical_per_ion(self, snapshot=-1, **_kwargs):
+        calls.append((self.seed, int(self.snapshot_steps[snapshot])))
+        if gate is not None:
+            assert gate.wait(30)
+        if fail_on == (self.seed, int(self.snapshot_steps[snapshot])):
+            raise ValueError("the per-ion solve failed here")
+        o = self.optical(snapshot)
+        return IonOptics(**{f.name: getattr(o, f.name) for f in dataclasses.fields(o)},
+                         steady=None, pulse=None)
+
+    monkeypatch.setattr(AnnealResult, "optical_per_ion", optical_per_ion)
+
+
+def _until(condition, timeout_s=30.0):
+    """Wait for the per-ion worker to reach ``condition()``."""
+    end = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < end, "the per-ion worker did not get there"
+        time.sleep(0.005)
+
+
+def test_per_ion_optics_run_in_the_background_beside_the_average_model():
+    lab = AnnealingLab(TINY, steps=20)
+    assert lab.optics_model == "average" and lab.per_ion_info.value == ""
+    assert "10–20 s" in lab.optics_model_control.tooltips[1]
+    lab.optics_model_control.value = "per_ion"  # returns at once: the worker solves
+    assert lab.optics_model == "per_ion"
+    assert lab.status.kind == "busy" and "10–20 s" in lab.status.message
+    per_ion = lab.wait_per_ion(120)
+    assert sorted(per_ion) == ["docked", "pristine", "undocked"]
+    assert lab.status.kind == "ok" and "Per-ion optics" in lab.status.message
+    assert not lab.running and lab.stop_button.disabled and not lab.run_button.disabled
+    docked = per_ion["docked"]
+    assert docked.snapshot_step == 20 and docked.power_w_cm2 == P2_POWER_W_CM2
+    assert docked.lines == lab.result.optical_per_ion(-1, decay=False).lines
+    assert docked.steady.lattice.count("Tm") == len(lab.result.ion_sites(-1).tm_nm)
+    table = lab.per_ion_info.value
+    assert table.count("<tr>") == 5 and "…" not in table and "per ion" in table
+    assert f"<td>{docked.tm_450_lifetime_ms:.3g}</td>" in table
+    assert f"<td>{lab.optics['docked'].tm_450_lifetime_ms:.3g}</td>" in table
+    # back to the average model and again: the cache answers, nothing is solved again
+    lab.optics_model = "average"
+    assert lab.per_ion_info.value == "" and lab.optics_model_control.value == "average"
+    lab.optics_model = "per_ion"
+    assert lab._ion_thread is None and lab.per_ion_optics["docked"] is docked
+    assert "computed before" in lab.status.message
+    lab.run()  # the same settings: the same particles, from the cache
+    assert lab._ion_thread is None and lab.per_ion_optics["docked"] is docked
+    with pytest.raises(ValueError, match="optics_model = 'ions' must be one of"):
+        lab.optics_model = "ions"
+
+
+def test_stop_ends_the_per_ion_optics_and_keeps_the_average(monkeypatch):
+    calls, gate = [], threading.Event()
+    _fake_per_ion(monkeypatch, calls, gate)
+    lab = AnnealingLab(TINY, steps=20)
+    lab.optics_model = "per_ion"
+    _until(lambda: calls)  # the worker is in the first particle
+    assert not lab.stop_button.disabled and "…" in lab.per_ion_info.value
+    lab.stop_button.click()
+    assert lab.stop_button.disabled and lab.status.kind == "info"
+    assert "Per-ion optics stopped" in lab.status.message
+    gate.set()  # the particle being solved finishes in the worker, and is kept
+    assert lab.wait_per_ion(30) == {}
+    assert len(calls) == 1 and len(lab._ion_cache) == 1
+    assert "Per-ion optics stopped" in lab.per_ion_info.value
+    assert "—" in lab.per_ion_info.value and "…" not in lab.per_ion_info.value
+    assert lab.optics and "450 nm" in lab.optics_info.value
+
+
+def test_a_newer_request_supersedes_the_per_ion_optics_of_the_last_run(monkeypatch):
+    calls, gate = [], threading.Event()
+    _fake_per_ion(monkeypatch, calls, gate)
+    lab = AnnealingLab(TINY, steps=20)
+    lab.optics_model = "per_ion"
+    _until(lambda: calls)  # the worker waits in the first particle of seed 0
+    lab.seed = 5
+    lab.run()  # supersedes; the new run's particles are requested when it ends
+    gate.set()
+    per_ion = lab.wait_per_ion(30)
+    # seed 0's first particle finished; its other two were never solved
+    assert calls == [(0, 0), (5, 0), (5, 20), (5, 20)]
+    assert {o.snapshot_step for o in per_ion.values()} == {0, 20}
+    assert lab.status.kind == "ok" and "…" not in lab.per_ion_info.value
+
+
+def test_a_per_ion_error_is_shown_and_the_last_good_result_stays(monkeypatch):
+    calls = []
+    _fake_per_ion(monkeypatch, calls, fail_on=(4, 20))
+    lab = AnnealingLab(TINY, steps=20)
+    lab.optics_model = "per_ion"
+    good = lab.wait_per_ion(30)
+    assert sorted(good) == ["docked", "pristine", "undocked"]
+    lab.seed = 4
+    lab.run()
+    assert lab.wait_per_ion(30) is good  # the last complete per-ion optics stay
+    assert lab.status.kind == "error"
+    assert "Per-ion optics failed: the per-ion solve failed here" in lab.status.message
+    assert "the per-ion solve failed here" in lab.per_ion_info.value
+    assert lab.result.seed == 4 and lab.optics  # the average model's optics are there
+    assert lab.progress.bar_style == "danger" and lab.stop_button.disabled
+
+
+def test_save_and_load_keep_the_optics_model(monkeypatch):
+    _fake_per_ion(monkeypatch, [])
+    lab = AnnealingLab(TINY, steps=20)
+    lab.optics_model = "per_ion"
+    lab.wait_per_ion(30)
+    text = lab.save()
+    assert json.loads(text)["state"]["optics_model"] == "per_ion"
+    loaded = AnnealingLab.load(text)
+    assert loaded.optics_model == "per_ion" == loaded.optics_model_control.value
+    assert sorted(loaded.wait_per_ion(30)) == ["docked", "pristine", "undocked"]
+    old = json.loads(text)
+    del old["state"]["optics_model"]  # a file saved before the per-ion model
+    assert AnnealingLab.load(json.dumps(old)).optics_model == "average"
+    old["state"]["optics_model"] = "ions"
+    with pytest.raises(ValueError, match="optics_model = 'ions' must be one of"):
+        lab.restore(json.dumps(old))
+    assert lab.optics_model == "per_ion"

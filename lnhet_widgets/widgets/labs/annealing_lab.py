@@ -63,6 +63,7 @@ from ..parts.saved import (
     read_params,
 )
 from ..parts.status import StatusLine
+from .annealing_ions import IonOpticsChoice, check_optics_model
 from .annealing_plots import OpticsTab, ProfilesTab
 from .annealing_runs import (
     MAX_SEED,
@@ -155,7 +156,8 @@ def _clean(value):
 # --- the lab ---------------------------------------------------------------------------------
 
 
-class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widgets.VBox):
+class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, IonOpticsChoice, SavableLab,
+                   widgets.VBox):
     """Lesson 3 lab: anneal a core–shell particle with or without Ln–oleate docking complexes.
 
     Every run anneals two particles with the same seed: the one of ``params`` and its
@@ -192,10 +194,20 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
     timings : dict
         Seconds spent in the last run: ``"anneal_s"``, ``"optics_s"``, ``"draw_s"``,
         ``"total_s"``.
+    optics_model : {"average", "per_ion"}
+        The Optics tab's model (its control): ``"per_ion"`` computes the optics of the three
+        particles ion by ion too (:mod:`~lnhet_widgets.widgets.labs.annealing_ions`, 10–20 s
+        for each of P2's particles, in the background) and tabulates them beside the average
+        model's.
+    per_ion_optics : dict
+        ``{"pristine", "docked", "undocked"}`` → :class:`~lnhet_widgets.core.annealing.
+        optics.IonOptics` of the last per-ion optics completed (:meth:`wait_per_ion` waits for
+        them); empty before.
 
     ``save``/``load``/``restore`` (:class:`~lnhet_widgets.widgets.parts.saved.SavableLab`) keep
-    ``params`` (the complex included), ``steps`` and ``seed``; ``restore`` anneals them at
-    once (unless they were the last run's). The Save/Load bar sits under the status line.
+    ``params`` (the complex included), ``steps``, ``seed`` and ``optics_model``; ``restore``
+    anneals them at once (unless they were the last run's). The Save/Load bar sits under the
+    status line.
 
     Examples
     --------
@@ -217,6 +229,8 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
     result = traitlets.Instance(AnnealResult, allow_none=True)
     comparison = traitlets.Instance(AnnealResult, allow_none=True)
     optics = traitlets.Dict()
+    optics_model = traitlets.Unicode("average")
+    per_ion_optics = traitlets.Dict()
 
     def __init__(self, params: AnnealParams | None = None, *, steps: int = DEFAULT_STEPS,
                  seed: int = 0):
@@ -248,6 +262,7 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
         self._build_slice_page()
         self._build_structure_page(SPECIES_COLORS)
         self._build_profiles_page(SPECIES_COLORS)
+        self._build_optics_model()
         self._build_optics_page(SPECTRUM_NM)
         # The animated slice and the 3D particle side by side: the two views of one lattice.
         self.particle_page = widgets.HBox([self.slice_page, self.structure_page],
@@ -371,6 +386,14 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
         self._show_state()
         return True
 
+    @traitlets.validate("optics_model")
+    def _valid_optics_model(self, proposal) -> str:
+        return check_optics_model(proposal["value"])
+
+    @traitlets.observe("optics_model")
+    def _on_optics_model(self, change) -> None:
+        self._optics_model_set(change)
+
     @traitlets.observe("params", "steps", "seed")
     def _on_settings(self, _change) -> None:
         if not self._showing:
@@ -390,8 +413,8 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
 
     def _show_state(self) -> None:
         """Status line after a settings change: the last result, or that Run is needed."""
-        if self._job is not None:
-            return  # a run in progress keeps its own messages
+        if self._job is not None or self._ion_job is not None:
+            return  # a run or per-ion optics in progress keep their own messages
         if self.result is None or self._settings_of_last_run() == (self.params, self.steps,
                                                                      self.seed):
             if self._done_text:
@@ -442,15 +465,18 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
     # --- saved work (SavableLab) ---------------------------------------------------------
 
     def _saved_state(self) -> dict:
-        return {"params": params_state(self.params), "steps": self.steps, "seed": self.seed}
+        return {"params": params_state(self.params), "steps": self.steps, "seed": self.seed,
+                "optics_model": self.optics_model}
 
     @classmethod
     def _read_saved_state(cls, state) -> dict:
-        check_keys(state, "AnnealingLab", ("params", "steps", "seed"))
+        # optics_model is optional: files saved before the per-ion model have the average
+        check_keys(state, "AnnealingLab", ("params", "steps", "seed"), ("optics_model",))
         return {"params": read_params(AnnealParams, state["params"]),
                 "steps": read_number("steps", state["steps"], "MC steps", 0, MAX_STEPS,
                                      integer=True),
-                "seed": read_number("seed", state["seed"], "", 0, MAX_SEED, integer=True)}
+                "seed": read_number("seed", state["seed"], "", 0, MAX_SEED, integer=True),
+                "optics_model": check_optics_model(state.get("optics_model", "average"))}
 
     def _apply_saved_state(self, values: dict) -> None:
         if self.running:
@@ -459,7 +485,8 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, SavableLab, widg
             self.params, self.steps, self.seed = (values["params"], values["steps"],
                                                   values["seed"])
         if self._settings_of_last_run() != (self.params, self.steps, self.seed):
-            self.run()
+            self.run()  # the per-ion optics of the new run follow if they are chosen
+        self.optics_model = values["optics_model"]
 
     # --- drawing -------------------------------------------------------------------------
 

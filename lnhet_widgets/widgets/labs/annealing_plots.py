@@ -173,7 +173,8 @@ class OpticsTab:
         self.decay_fig.fig_margin = {**self.decay_fig.fig_margin, "left": 80}
         self.optics_info = widgets.HTML()
         self.optics_info.add_class("lnhet-anneal-optics")
-        self.optics_page = widgets.VBox([self.optics_info, self.spectrum_fig, self.decay_fig])
+        self.optics_page = widgets.VBox([self.optics_model_control, self.optics_info,
+                                         self.per_ion_info, self.spectrum_fig, self.decay_fig])
 
     def _show_optics(self, optics: dict) -> None:
         if not optics:

@@ -155,17 +155,20 @@ class RunBar:
 
         The lab then shows the snapshots reached. If the first run is stopped, its
         counterpart is annealed to the same step (no longer than the time already spent), so
-        both sides compare; the optics are not computed. Does nothing when no run is in
-        progress.
+        both sides compare; the optics are not computed. Without a run, stops the per-ion
+        optics if they are being computed (:meth:`stop_per_ion`); otherwise does nothing.
         """
         job = self._job
         if job is None:
+            self.stop_per_ion()
             return
         job.stop.set()
         self.stop_button.disabled = True
         self.progress_label.value = "stopping…"
 
     def _prepare(self) -> _Job:
+        # A run supersedes the per-ion optics of the last one; its own follow it if chosen.
+        self._cancel_per_ion()
         with self._lock:
             if self._job is not None:
                 raise RuntimeError("an anneal is already running; stop it first (stop())")
@@ -215,6 +218,7 @@ class RunBar:
         if self._error is None:
             # Settings changed while the run went on: say so rather than "done".
             self._show_state()
+            self._request_per_ion()
 
     def _progress(self, job: _Job, index: int, name: str, may_stop: bool, done: int,
                   total: int) -> bool:
