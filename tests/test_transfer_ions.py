@@ -1,6 +1,8 @@
 """TransferLab's "Ions" tab: the per-ion model of the lab's particle beside the average model
 (lnhet_widgets.widgets.labs.transfer_ions, parts.ion_view)."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -84,3 +86,23 @@ def test_the_ion_view_refuses_mismatched_inputs():
     with pytest.raises(ValueError, match=r"positions_nm must be \(n, 3\) positions in nm"):
         view.show(np.zeros((2, 2)), ["Yb", "Tm"], np.ones(2), coloured=np.ones(2, bool),
                   label="x")
+
+
+def test_save_and_load_keep_the_doping_seed(lab):
+    lab.ion_seed_control.value = 7  # the tab is open: the seed's particle is solved
+    assert lab.ions.lattice is lab._lattice_for(7)
+    text = lab.save()
+    assert json.loads(text)["state"]["ion_seed"] == 7
+    loaded = TransferLab.load(text)
+    assert loaded.ion_seed_control.value == 7 and loaded._stale["ions"]
+    loaded.tabs.selected_index = IONS_TAB
+    np.testing.assert_array_equal(loaded.ions.lattice.positions_nm,
+                                  lab.ions.lattice.positions_nm)
+    old = json.loads(text)
+    del old["state"]["ion_seed"]  # a file saved before the seed was kept: seed 0
+    assert TransferLab.load(json.dumps(old)).ion_seed_control.value == 0
+    old["state"]["ion_seed"] = 10_000
+    with pytest.raises(ValueError, match="ion_seed = 10000 is outside the allowed range"):
+        lab.restore(json.dumps(old))
+    assert lab.ion_seed_control.value == 7
+    lab.ion_seed_control.value = 0

@@ -21,11 +21,12 @@ from ..parts import lines
 from ..parts.ion_view import IonView
 from ..parts.plots import PALETTE, figure
 
-__all__ = ["IonsTab"]
+__all__ = ["ION_SEED_RANGE", "IonsTab"]
 
 #: Radial shells of the profile.
 _PROFILE_BINS = 8
-_SEED_RANGE = (0, 9999)
+#: Doping seeds of the Ions tab (its control and a saved file).
+ION_SEED_RANGE = (0, 9999)
 
 
 class IonsTab:
@@ -38,7 +39,7 @@ class IonsTab:
             options=[("800 nm (Tm)", 800.0)], value=800.0, description="Colour by",
             style={"description_width": "70px"}, layout={"width": "230px"})
         self.ion_seed_control = widgets.BoundedIntText(
-            value=0, min=_SEED_RANGE[0], max=_SEED_RANGE[1], description="Doping seed",
+            value=0, min=ION_SEED_RANGE[0], max=ION_SEED_RANGE[1], description="Doping seed",
             style={"description_width": "90px"}, layout={"width": "180px"})
         self.ion_line_control.observe(self._ion_line_changed, names="value")
         self.ion_seed_control.observe(self._ion_options_changed, names="value")
@@ -108,9 +109,9 @@ class IonsTab:
         True
         """
         seed = self.ion_seed_control.value if seed is None else seed
-        if not (isinstance(seed, (int, np.integer)) and _SEED_RANGE[0] <= seed <= _SEED_RANGE[1]):
-            raise ValueError(f"seed = {seed!r} must be a whole number in "
-                             f"{_SEED_RANGE[0]}–{_SEED_RANGE[1]}")
+        low, high = ION_SEED_RANGE
+        if not (isinstance(seed, (int, np.integer)) and low <= seed <= high):
+            raise ValueError(f"seed = {seed!r} must be a whole number in {low}–{high}")
         lattice = self._lattice_for(int(seed))
         start = time.perf_counter()
         result = solve_ions(self.params, lattice, excitation_nm=self.excitation_nm,

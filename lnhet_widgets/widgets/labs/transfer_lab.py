@@ -63,7 +63,7 @@ from ..parts.saved import (
 )
 from ..parts.status import StatusLine
 from .transfer_diagram import LevelDiagramTab, steady_state_fluxes
-from .transfer_ions import IonsTab
+from .transfer_ions import ION_SEED_RANGE, IonsTab
 from .transfer_samples import (
     COMPOSITION_FIELDS,
     FREE_PEROVSKITE,
@@ -450,7 +450,8 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, I
         return {"mixture_absorbance": self.absorbance_control,
                 "normalise_spectrum": self.normalise_control,
                 "decay_line_nm": self.decay_line, "decay_range_ms": self.decay_range,
-                "bleach_fluence_uj_cm2": self.fluence_control, "bleach_pump_nm": self.pump_control}
+                "bleach_fluence_uj_cm2": self.fluence_control, "bleach_pump_nm": self.pump_control,
+                "ion_seed": self.ion_seed_control}
 
     def _saved_state(self) -> dict:
         return {"params": params_state(self.params), "sample": self.sample,
@@ -462,7 +463,8 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, I
         check_keys(state, "TransferLab", ("params", "sample", "excitation_nm", "power_w_cm2",
                                           "mixture_absorbance", "normalise_spectrum",
                                           "decay_line_nm", "decay_range_ms",
-                                          "bleach_fluence_uj_cm2", "bleach_pump_nm"))
+                                          "bleach_fluence_uj_cm2", "bleach_pump_nm"),
+                   ("ion_seed",))  # optional: files saved before the Ions tab had seed 0
         params = read_params(TransferParams, state["params"])
         sample = read_choice("sample", state["sample"], SAMPLES)
         if not _consistent(params, sample):
@@ -485,6 +487,8 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, I
                 *BLEACH_FLUENCE_UJ_CM2),
             "bleach_pump_nm": read_choice("bleach_pump_nm", state["bleach_pump_nm"],
                                           BLEACH_PUMPS_NM),
+            "ion_seed": read_number("ion_seed", state.get("ion_seed", 0), "", *ION_SEED_RANGE,
+                                    integer=True),
         }
 
     def _apply_saved_state(self, values: dict) -> None:
@@ -501,6 +505,8 @@ class TransferLab(SpectrumTab, DecayTab, PowerTab, BleachTab, LevelDiagramTab, I
             self._stale["decay"] = True
         if changed & {"bleach_fluence_uj_cm2", "bleach_pump_nm"}:
             self._stale["bleach"] = True
+        if "ion_seed" in changed:
+            self._stale["ions"] = True
         # All at once, as in _apply_controls: one recomputation with every new value.
         with self.hold_trait_notifications():
             self.params = values["params"]
