@@ -248,6 +248,60 @@ def test_opening_a_task_answer_counts_as_a_task_opened(session):
     session.assert_no_javascript_errors()
 
 
+def test_answers_wait_for_a_first_attempt_when_the_instructor_says_so(session):
+    """With the setting "Task answers before a first attempt" off (its palette command), a
+    task's answer in a lesson with no check answered stays closed, with a note beside it, and
+    the kernel is not asked for it; once a check is answered (reported as a Quiz reports it),
+    the same click opens it."""
+    page, server = session.page, session.server
+    lesson = "05_analysing_measurements"  # the open lesson: a task opened, no check answered
+    toggle = "lnhet-course:toggle-answers-before-attempt"
+    assert page.evaluate("(c) => jupyterapp.commands.isToggled(c)", toggle)
+    page.evaluate("(c) => jupyterapp.commands.execute(c)", toggle)
+    page.wait_for_function("(c) => !jupyterapp.commands.isToggled(c)", arg=toggle)
+    try:
+        wait_for_current_path(page, f"{COURSE_DIR}/{lesson}.ipynb")
+        page.evaluate(
+            """async () => {
+              const panel = jupyterapp.shell.currentWidget;
+              panel.content.activeCellIndex = 0;
+              await jupyterapp.commands.execute('notebook:insert-cell-above');
+              await jupyterapp.commands.execute('notebook:change-cell-to-code');
+              panel.content.activeCell.model.sharedModel.setSource(
+                'from lnhet_widgets.widgets import hidden_answer\\n\\n'
+                + '@hidden_answer(title="Locked task")\\ndef task():\\n    print(6 * 8)');
+              await jupyterapp.commands.execute('notebook:run-cell');
+            }"""
+        )
+        panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+        details = page.locator(f"{panel} details.lnhet-task", has_text="Locked task").first
+        details.locator("summary").wait_for(timeout=60_000)
+        details.locator("summary").click()
+        page.locator(f"{panel} .lnhet-task-locked").wait_for(timeout=10_000)
+        page.wait_for_timeout(1000)  # time enough for a kernel reply, were it asked
+        assert not details.evaluate("d => d.open")
+        assert details.locator(".lnhet-task-body").inner_text() == ""
+        assert "Answer one of this lesson's checks first" in page.inner_text(
+            f"{panel} .lnhet-task-locked")
+
+        page.evaluate(
+            """() => jupyterapp.shell.currentWidget.node.querySelector('.jp-Cell')
+                 .dispatchEvent(new CustomEvent('lnhet-progress', {bubbles: true,
+                   detail: {kind: 'quiz', key: 'A check of this lesson', correct: false}}))"""
+        )
+        wait_for_saved_progress(server, lambda p: p.get(lesson, {}).get("quizzes"))
+        details.locator("summary").click()
+        page.wait_for_function(
+            "(d) => d.open && d.querySelector('.lnhet-task-body').textContent.trim() === '48'",
+            arg=details.element_handle(), timeout=30_000,
+        )  # fmt: skip
+        assert page.locator(f"{panel} .lnhet-task-locked").count() == 0
+    finally:
+        page.evaluate("(c) => jupyterapp.commands.execute(c)", toggle)
+        page.wait_for_function("(c) => jupyterapp.commands.isToggled(c)", arg=toggle)
+    session.assert_no_javascript_errors()
+
+
 def test_reset_lesson_restores_the_original_and_keeps_a_backup(session):
     page, server = session.page, session.server
     path = f"{COURSE_DIR}/{QUIZ_LESSON}.ipynb"

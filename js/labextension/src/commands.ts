@@ -8,6 +8,7 @@ import { ILauncher } from '@jupyterlab/launcher';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import { CourseActions } from './actions';
+import { IAnswerPolicy } from './listen';
 import { COURSE_TOUR_ID, CourseTours, LAB_TOUR_ID } from './tours';
 
 export const CommandIds = {
@@ -17,10 +18,16 @@ export const CommandIds = {
   exportProgress: 'lnhet-course:export-progress',
   newLab: 'lnhet-course:new-lab',
   showSidebar: 'lnhet-course:show-sidebar',
-  tour: 'lnhet-course:tour'
+  tour: 'lnhet-course:tour',
+  answersBeforeAttempt: 'lnhet-course:toggle-answers-before-attempt'
 } as const;
 
 const PALETTE_CATEGORY = 'Course';
+
+/** The instructor's setting `answersBeforeAttempt`, read and written. */
+export interface IAnswerSetting extends IAnswerPolicy {
+  set: (value: boolean) => Promise<void>;
+}
 
 function exportFormat(value: unknown): 'csv' | 'json' {
   if (value !== 'csv' && value !== 'json') {
@@ -36,7 +43,8 @@ export function addCommands(
   sidebarId: string,
   palette: ICommandPalette | null,
   launcher: ILauncher | null,
-  tours: CourseTours | null
+  tours: CourseTours | null,
+  answers: IAnswerSetting
 ): void {
   const { commands } = app;
   const { course } = actions;
@@ -66,6 +74,14 @@ export function addCommands(
     icon,
     execute: args => actions.newLab(String(args.lab))
   });
+  commands.addCommand(CommandIds.answersBeforeAttempt, {
+    label: 'Task answers open before a first attempt',
+    caption:
+      "Instructors: when off, a lesson's computed task answers open only once one of its " +
+      'checks was answered (the setting "Task answers before a first attempt")',
+    isToggled: () => answers.beforeAttempt(),
+    execute: () => answers.set(!answers.beforeAttempt())
+  });
   commands.addCommand(CommandIds.showSidebar, {
     label: 'Show the course',
     execute: () => app.shell.activateById(sidebarId)
@@ -93,6 +109,7 @@ export function addCommands(
     }
     palette.addItem({ command: CommandIds.showSidebar, category });
     palette.addItem({ command: CommandIds.copyCourse, category });
+    palette.addItem({ command: CommandIds.answersBeforeAttempt, category });
     for (const format of ['csv', 'json']) {
       palette.addItem({ command: CommandIds.exportProgress, args: { format }, category });
     }

@@ -83,8 +83,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
         labShell.activateById(sidebar.id);
       }
     });
-    listenToLessons(notebooks, course, store);
-    addCommands(app, actions, courseIcon, sidebar.id, palette, launcher, tours);
+    const answers = {
+      beforeAttempt: () => settings.composite.answersBeforeAttempt as boolean,
+      set: (value: boolean) => settings.set('answersBeforeAttempt', value)
+    };
+    listenToLessons(notebooks, course, store, answers);
+    addCommands(app, actions, courseIcon, sidebar.id, palette, launcher, tours, answers);
 
     settings.changed.connect(() => {
       location.courseDir = settings.composite.courseDirectory as string;

@@ -54,6 +54,15 @@ function withLesson(
   return { ...progress, [lessonId]: update(lessonOf(progress, lessonId)) };
 }
 
+/**
+ * Whether the student has answered any of the lesson's checks (quizzes, numeric questions,
+ * code exercises), right or wrong: the "first attempt" that the `answersBeforeAttempt`
+ * setting waits for before a task's answer may be opened.
+ */
+export function hasAttempted(progress: CourseProgress, lessonId: string): boolean {
+  return Object.keys(lessonOf(progress, lessonId).quizzes).length > 0;
+}
+
 /** The lesson was opened. */
 export function recordOpened(progress: CourseProgress, lessonId: string): CourseProgress {
   return withLesson(progress, lessonId, lesson => ({ ...lesson, opened: true }));

@@ -5,6 +5,7 @@ import { parseManifest } from '../src/manifest';
 import {
   CourseProgress,
   doneText,
+  hasAttempted,
   normalizeProgress,
   parseProgressDetail,
   recordEvent,
@@ -87,4 +88,12 @@ test('progress read back from the state database keeps only well-formed entries'
   assert.deepEqual(normalizeProgress([1, 2]), {});
   const progress = recordQuiz(recordTask({}, 'strain', 'T'), 'strain', 'Q', true);
   assert.deepEqual(normalizeProgress(JSON.parse(JSON.stringify(progress))), progress);
+});
+
+test('a lesson is attempted once any of its checks was answered, right or wrong', () => {
+  assert.equal(hasAttempted({}, 'strain'), false);
+  assert.equal(hasAttempted(recordOpened({}, 'strain'), 'strain'), false);
+  assert.equal(hasAttempted(recordTask({}, 'strain', 'Task 1'), 'strain'), false);
+  assert.equal(hasAttempted(recordQuiz({}, 'strain', 'Q1', false), 'strain'), true);
+  assert.equal(hasAttempted(recordQuiz({}, 'strain', 'Q1', true), 'intro'), false);
 });
