@@ -215,6 +215,23 @@ def test_a_quiz_answer_is_kept_across_a_reload(session):
     session.assert_no_javascript_errors()
 
 
+def run_task_cell_above(page, task: str) -> None:
+    """Run ``task`` (a function under ``@hidden_answer``) in a new code cell at the top of the
+    current notebook, which is not saved."""
+    page.evaluate(
+        """async (task) => {
+          const panel = jupyterapp.shell.currentWidget;
+          panel.content.activeCellIndex = 0;
+          await jupyterapp.commands.execute('notebook:insert-cell-above');
+          await jupyterapp.commands.execute('notebook:change-cell-to-code');
+          panel.content.activeCell.model.sharedModel.setSource(
+            'from lnhet_widgets.widgets import hidden_answer\\n\\n' + task);
+          await jupyterapp.commands.execute('notebook:run-cell');
+        }""",
+        task,
+    )
+
+
 def test_opening_a_task_answer_counts_as_a_task_opened(session):
     page, server = session.page, session.server
     lesson = "05_analysing_measurements"
@@ -222,18 +239,7 @@ def test_opening_a_task_answer_counts_as_a_task_opened(session):
     wait_for_current_path(page, f"{COURSE_DIR}/{lesson}.ipynb")
     wait_for_idle_kernel(page)
     # A task of the lesson's kind, in a cell of its own above the lesson (not saved).
-    page.evaluate(
-        """async () => {
-          const panel = jupyterapp.shell.currentWidget;
-          panel.content.activeCellIndex = 0;
-          await jupyterapp.commands.execute('notebook:insert-cell-above');
-          await jupyterapp.commands.execute('notebook:change-cell-to-code');
-          panel.content.activeCell.model.sharedModel.setSource(
-            'from lnhet_widgets.widgets import hidden_answer\\n\\n'
-            + '@hidden_answer\\ndef task():\\n    print(6 * 7)');
-          await jupyterapp.commands.execute('notebook:run-cell');
-        }"""
-    )
+    run_task_cell_above(page, "@hidden_answer\ndef task():\n    print(6 * 7)")
     summary = page.locator(
         ".jp-NotebookPanel:not(.lm-mod-hidden) details.lnhet-task summary").first
     summary.wait_for(timeout=60_000)
@@ -261,18 +267,8 @@ def test_answers_wait_for_a_first_attempt_when_the_instructor_says_so(session):
     page.wait_for_function("(c) => !jupyterapp.commands.isToggled(c)", arg=toggle)
     try:
         wait_for_current_path(page, f"{COURSE_DIR}/{lesson}.ipynb")
-        page.evaluate(
-            """async () => {
-              const panel = jupyterapp.shell.currentWidget;
-              panel.content.activeCellIndex = 0;
-              await jupyterapp.commands.execute('notebook:insert-cell-above');
-              await jupyterapp.commands.execute('notebook:change-cell-to-code');
-              panel.content.activeCell.model.sharedModel.setSource(
-                'from lnhet_widgets.widgets import hidden_answer\\n\\n'
-                + '@hidden_answer(title="Locked task")\\ndef task():\\n    print(6 * 8)');
-              await jupyterapp.commands.execute('notebook:run-cell');
-            }"""
-        )
+        run_task_cell_above(
+            page, '@hidden_answer(title="Locked task")\ndef task():\n    print(6 * 8)')
         panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
         details = page.locator(f"{panel} details.lnhet-task", has_text="Locked task").first
         details.locator("summary").wait_for(timeout=60_000)

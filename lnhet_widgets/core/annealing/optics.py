@@ -51,9 +51,20 @@ __all__ = ["P2_TRANSFER", "TM_DECAY_WINDOW_S", "TM_PULSE_S", "AnnealOptics", "Io
            "fitted_450_lifetime_ms"]
 
 
+@dataclass(frozen=True, eq=False)
 class _Emission:
-    """The steady-state lines of :class:`AnnealOptics` and :class:`IonOptics` as a spectrum
-    and a dict."""
+    """The fields :class:`AnnealOptics` and :class:`IonOptics` share (documented there), and
+    their steady-state lines as a spectrum and a dict."""
+
+    snapshot_step: int
+    power_w_cm2: float
+    line_labels: tuple
+    line_nm: np.ndarray
+    intensities: np.ndarray
+    decay_time_ms: np.ndarray
+    tm_450_decay: np.ndarray
+    tm_450_lifetime_ms: float
+    yb_lifetime_us: float
 
     def spectrum(self, wavelength_nm) -> np.ndarray:
         """Steady-state emission spectrum on ``wavelength_nm``, photons s⁻¹ nm⁻¹ per particle
@@ -88,16 +99,6 @@ class AnnealOptics(_Emission, ResultIO):
     yb_lifetime_us : float
         Lifetime of the Yb³⁺ 980 nm emission after a weak pulse, µs.
     """
-
-    snapshot_step: int
-    power_w_cm2: float
-    line_labels: tuple
-    line_nm: np.ndarray
-    intensities: np.ndarray
-    decay_time_ms: np.ndarray
-    tm_450_decay: np.ndarray
-    tm_450_lifetime_ms: float
-    yb_lifetime_us: float
 
 
 #: Rate constants of the optics of P2's particles: :class:`~lnhet_widgets.core.optics.
@@ -189,15 +190,6 @@ class IonOptics(_Emission):
         Every ion during and after the pulse (None without the decay).
     """
 
-    snapshot_step: int
-    power_w_cm2: float
-    line_labels: tuple
-    line_nm: np.ndarray
-    intensities: np.ndarray
-    decay_time_ms: np.ndarray
-    tm_450_decay: np.ndarray
-    tm_450_lifetime_ms: float
-    yb_lifetime_us: float
     steady: IonResult
     pulse: IonResult | None
 

@@ -210,17 +210,18 @@ class _Equations:
                 return None
             rates = self.rates(y, power_w_cm2)
             rhs = -self.rhs(y, rates)[excited]
-            coupling = self.tail_coupling(y)
             if direct:
                 if lu is None:
-                    lu = self.factorised(self.reduced_matrix(y, rates))
+                    factors = self.factorised(self.reduced_matrix(y, rates))
                     self.factorisations += 1
-                    if lu is None:  # a singular Jacobian: this start is too far
+                    if factors is None:  # a singular Jacobian: this start is too far
                         return None
-                step = _woodbury_solve(lu, rhs, *coupling)
+                    lu = _Chord(factors, *self.tail_coupling(y))
+                step = lu.solve(rhs)
             else:
                 rtol = min(_KRYLOV_RTOL_MAX, max(_KRYLOV_RTOL, 1e-2 * last))
-                step = self.krylov_step(self.reduced_matrix(y, rates), rhs, coupling, rtol)
+                step = self.krylov_step(self.reduced_matrix(y, rates), rhs,
+                                        self.tail_coupling(y), rtol)
                 if step is None:
                     return None
             if not np.all(np.isfinite(step)):
@@ -326,15 +327,25 @@ def _continuation(equations: _Equations, y, power: float) -> np.ndarray:
     return y
 
 
-def _woodbury_solve(lu, rhs, u, v):
-    """Solve (A + U Vᵀ) x = rhs with the factors of A (Sherman–Morrison–Woodbury: a few more
-    solves, one per column of U)."""
-    x = lu.solve(rhs)
-    if u.shape[1] == 0:
-        return x
-    a_u = lu.solve(u)
-    small = np.eye(u.shape[1]) + v.T @ a_u
-    return x - a_u @ np.linalg.solve(small, v.T @ x)
+class _Chord:
+    """The reduced Jacobian A + U Vᵀ at one point, kept for the chord steps that follow: the
+    factors of A, with A⁻¹U and the small matrix I + Vᵀ A⁻¹ U of the tail's coupling
+    (Sherman–Morrison–Woodbury), so each step costs one solve with A. (Renewing U at every
+    step, as a partial update of the Jacobian, took one solve per column of U, about 18,
+    and converged no faster.)"""
+
+    def __init__(self, factors, u, v):
+        self.factors = factors
+        self.v = v
+        self.a_u = factors.solve(u) if u.shape[1] else None
+        self.small = None if self.a_u is None else np.eye(u.shape[1]) + v.T @ self.a_u
+
+    def solve(self, rhs) -> np.ndarray:
+        """x with (A + U Vᵀ) x = rhs."""
+        x = self.factors.solve(rhs)
+        if self.a_u is None:
+            return x
+        return x - self.a_u @ np.linalg.solve(self.small, self.v.T @ x)
 
 
 def solve_ions(params: TransferParams, lattice: IonLattice, *, excitation_nm: float = 980.0,
