@@ -196,28 +196,29 @@ class _Equations:
         this call) or None.
 
         Up to :data:`_DIRECT_MAX_UNKNOWNS` unknowns each step is solved with SuperLU's
-        factors, reused while the steps shrink fast (a chord iteration) and renewed when they
-        stop doing so. Above, where the factors of a 3-D ion graph fill in faster than the
-        problem grows, each step is solved by GMRES preconditioned with incomplete factors
-        that are kept over the iterations and the power steps and renewed only when GMRES
-        stalls. A call that needs more than :data:`_MAX_FACTORISATIONS` factorisations gives
-        up, so that the continuation tries a shorter power step instead."""
+        factors of the Jacobian at one point (:class:`_Chord`), reused while the steps shrink
+        fast (a chord iteration) and renewed when they stop doing so. Above, where the
+        factors of a 3-D ion graph fill in faster than the problem grows, each step is solved
+        by GMRES preconditioned with incomplete factors that are kept over the iterations and
+        the power steps and renewed only when GMRES stalls. A call that needs more than
+        :data:`_MAX_FACTORISATIONS` factorisations gives up, so that the continuation tries a
+        shorter power step instead."""
         excited = self.reduced.excited
         direct = excited.size <= _DIRECT_MAX_UNKNOWNS
-        lu, start, last = None, self.factorisations, np.inf
+        chord, start, last = None, self.factorisations, np.inf
         for _ in range(max_iterations):
-            if self.factorisations - start >= _MAX_FACTORISATIONS and lu is None:
+            if self.factorisations - start >= _MAX_FACTORISATIONS and chord is None:
                 return None
             rates = self.rates(y, power_w_cm2)
             rhs = -self.rhs(y, rates)[excited]
             if direct:
-                if lu is None:
+                if chord is None:
                     factors = self.factorised(self.reduced_matrix(y, rates))
                     self.factorisations += 1
                     if factors is None:  # a singular Jacobian: this start is too far
                         return None
-                    lu = _Chord(factors, *self.tail_coupling(y))
-                step = lu.solve(rhs)
+                    chord = _Chord(factors, *self.tail_coupling(y))
+                step = chord.solve(rhs)
             else:
                 rtol = min(_KRYLOV_RTOL_MAX, max(_KRYLOV_RTOL, 1e-2 * last))
                 step = self.krylov_step(self.reduced_matrix(y, rates), rhs,
@@ -233,7 +234,7 @@ class _Equations:
             if not damped and (change < 1e-9 or np.max(np.abs(change_y)) < 1e-15):
                 return y, self.factorisations - start
             if damped or change > 0.3 * last:
-                lu = None  # contraction too slow for the old factors: renew them
+                chord = None  # contraction too slow for the old factors: renew them
             last = change
         return None
 

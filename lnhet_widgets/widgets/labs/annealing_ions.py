@@ -3,7 +3,7 @@ default) or the per-ion model (:meth:`AnnealResult.optical_per_ion
 <lnhet_widgets.core.annealing.AnnealResult.optical_per_ion>`, SCIENCE §11), whose numbers the
 tab's table shows beside the average model's.
 
-One of P2's particles takes 10–20 s ion by ion, so the per-ion optics of the three particles
+A particle of the lab takes 10–20 s ion by ion, so the per-ion optics of the three particles
 of a run (pristine, docked, undocked) are computed in one background worker thread, a
 particle at a time, with the lab's progress bar, status line and Stop button. A newer request
 (another run, the model switched off and on) supersedes an older one at the next particle: the
@@ -33,7 +33,7 @@ _log = logging.getLogger(__name__)
 
 #: The Optics tab's models: (label, value). The per-ion label says what it costs.
 OPTICS_MODELS = (("average", "average"), ("per ion (10–20 s a particle)", "per_ion"))
-PER_ION_COST = "about 10–20 s for each of P2's particles"
+PER_ION_COST = "about 10–20 s for each particle"
 #: Snapshots whose per-ion optics the lab keeps (the oldest is dropped first).
 ION_CACHE_SIZE = 24
 LINE_450_NM = 450.0
@@ -206,7 +206,7 @@ class IonOpticsChoice:
                 if not isinstance(exc, ValueError):
                     _log.exception("AnnealingLab: the per-ion optics failed")
                 break
-            # The pulse's populations (about 10 MB for one of P2's particles) are not shown.
+            # The pulse's populations (about 10 MB a particle) are not shown.
             self._ion_cache[cache] = dataclasses.replace(optics, pulse=None)
             while len(self._ion_cache) > ION_CACHE_SIZE:
                 self._ion_cache.pop(next(iter(self._ion_cache)))

@@ -197,7 +197,7 @@ class AnnealingLab(RunBar, ParticleTab, ProfilesTab, OpticsTab, IonOpticsChoice,
     optics_model : {"average", "per_ion"}
         The Optics tab's model (its control): ``"per_ion"`` computes the optics of the three
         particles ion by ion too (:mod:`~lnhet_widgets.widgets.labs.annealing_ions`, 10–20 s
-        for each of P2's particles, in the background) and tabulates them beside the average
+        a particle, in the background) and tabulates them beside the average
         model's.
     per_ion_optics : dict
         ``{"pristine", "docked", "undocked"}`` → :class:`~lnhet_widgets.core.annealing.
